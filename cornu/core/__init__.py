@@ -1,0 +1,1 @@
+"""Backend-neutral building blocks: symbolic tensors, graph nodes, names, nested structures."""

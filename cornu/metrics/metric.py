@@ -1,0 +1,72 @@
+"""``Metric``: the base class of stateful metrics.
+
+State lives in device variables; ``update_state`` only launches device ops and
+``result()`` returns a device tensor, so a training loop reads a metric back to the
+host only when it logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cornu import backend, initializers
+from cornu.core.naming import to_snake_case
+
+
+class Metric:
+    """Base class: implement ``update_state``, ``result`` and create state with
+    ``add_variable``.
+
+    Example:
+        >>> m = cornu.metrics.Mean()
+        >>> m.update_state([1.0, 3.0])
+        >>> float(m.result())
+        2.0
+    """
+
+    def __init__(self, dtype: Any = None, name: str | None = None) -> None:
+        self.name = name or to_snake_case(type(self).__name__)
+        self._dtype = backend.standardize_dtype(dtype)
+        self._variables: list = []
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    def add_variable(self, shape: tuple, initializer: Any = "zeros", dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:
+        variable = backend.Variable(initializers.get(initializer), shape=tuple(shape),
+                                    dtype=dtype or self._dtype, trainable=False,
+                                    name=name or "variable")
+        variable._cornu_initializer = initializers.get(initializer)
+        self._variables.append(variable)
+        return variable
+
+    @property
+    def variables(self) -> list:
+        return list(self._variables)
+
+    def reset_state(self) -> None:
+        """Returns every state variable to its initial value."""
+        for v in self._variables:
+            v.assign(v._cornu_initializer(tuple(v.shape), dtype=backend.dtype(v)))
+
+    def update_state(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state().")
+
+    def result(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement result().")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self._dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Metric":
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
