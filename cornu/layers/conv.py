@@ -125,6 +125,15 @@ def channel_mismatch(layer: Layer, shape: tuple, expected: int) -> ValueError:
         f"input shape {tuple(shape)}.{hint}")
 
 
+def check_built_shape(layer: Layer, shape: tuple) -> None:
+    """Once ``layer`` is built for ``layer._channels`` channels, checks rank and channels."""
+    check_rank(layer, shape, layer.rank)
+    expected = getattr(layer, "_channels", None)
+    received = shape[channel_axis(layer.data_format)]
+    if expected is not None and received is not None and received != expected:
+        raise channel_mismatch(layer, shape, expected)
+
+
 def serialize(obj: Any) -> Any:
     return serialize_keras_object(obj)
 
@@ -189,15 +198,7 @@ class BaseConv(Layer):
             name="bias", shape=(self.filters,), initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={channel_axis(self.data_format): channels})
         self.built = True
-
-    def _check_call(self, inputs: Any) -> None:
-        shape = ops.shape(inputs)
-        check_rank(self, shape, self.rank)
-        if shape[channel_axis(self.data_format)] != self._channels:
-            raise channel_mismatch(self, shape, self._channels)
 
     def _convolve(self, inputs: Any) -> Any:
         padding = self.padding
@@ -210,7 +211,7 @@ class BaseConv(Layer):
                         self.dilation_rate, bias=self.bias)
 
     def call(self, inputs: Any) -> Any:
-        self._check_call(inputs)
+        check_built_shape(self, ops.shape(inputs))
         try:
             outputs = self._convolve(inputs)
         except RuntimeError:
@@ -221,6 +222,7 @@ class BaseConv(Layer):
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_built_shape(self, tuple(input_shape))
         return spatial_output_shape(self, input_shape, self.kernel_size, self.strides,
                                     "same" if self.padding == "causal" else self.padding,
                                     self.dilation_rate, self.filters)

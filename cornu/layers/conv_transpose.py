@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import activations, config, constraints, initializers, ops, regularizers
-from cornu.layers.conv import (channel_axis, channel_mismatch, check_filters,
-                               check_input_channels, check_rank, describe, normalize_padding,
-                               normalize_tuple, serialize)
+from cornu.layers.conv import (check_built_shape, check_filters, check_input_channels,
+                               describe, normalize_padding, normalize_tuple, serialize)
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
@@ -84,15 +83,10 @@ class BaseConvTranspose(Layer):
             name="bias", shape=(self.filters,), initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={channel_axis(self.data_format): channels})
         self.built = True
 
     def call(self, inputs: Any) -> Any:
-        shape = ops.shape(inputs)
-        check_rank(self, shape, self.rank)
-        if shape[channel_axis(self.data_format)] != self._channels:
-            raise channel_mismatch(self, shape, self._channels)
+        check_built_shape(self, ops.shape(inputs))
         outputs = ops.conv_transpose(inputs, self.kernel, self.strides, self.padding,
                                      self.output_padding, self.data_format,
                                      self.dilation_rate, bias=self.bias)
@@ -102,6 +96,7 @@ class BaseConvTranspose(Layer):
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         input_shape = tuple(input_shape)
+        check_built_shape(self, input_shape)
         channels_last = self.data_format == "channels_last"
         spatial = input_shape[1:-1] if channels_last else input_shape[2:]
         padding = self.output_padding or (None,) * self.rank

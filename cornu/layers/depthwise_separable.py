@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import activations, config, constraints, initializers, ops, regularizers
-from cornu.layers.conv import (channel_axis, channel_mismatch, check_filters,
-                               check_input_channels, check_rank, describe, normalize_padding,
+from cornu.layers.conv import (channel_axis, check_built_shape, check_filters,
+                               check_input_channels, describe, normalize_padding,
                                normalize_tuple, serialize, spatial_output_shape)
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
@@ -53,8 +53,6 @@ class _DepthwiseBase(Layer):
         channels = check_input_channels(self, input_shape, self.rank)
         self.compute_output_shape(input_shape)
         self._channels = channels
-        self.input_spec = InputSpec(ndim=self.rank + 2,
-                                    axes={channel_axis(self.data_format): channels})
         return channels
 
     def _add_bias(self, size: int) -> None:
@@ -62,12 +60,6 @@ class _DepthwiseBase(Layer):
             name="bias", shape=(size,), initializer=self.bias_initializer,
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if self.use_bias else None
-
-    def _check_call(self, inputs: Any) -> None:
-        shape = ops.shape(inputs)
-        check_rank(self, shape, self.rank)
-        if shape[channel_axis(self.data_format)] != self._channels:
-            raise channel_mismatch(self, shape, self._channels)
 
     def _activate(self, outputs: Any) -> Any:
         if self.activation is activations.linear:
@@ -78,6 +70,7 @@ class _DepthwiseBase(Layer):
         return channels * self.depth_multiplier
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
+        check_built_shape(self, tuple(input_shape))
         channels = tuple(input_shape)[channel_axis(self.data_format)]
         return spatial_output_shape(
             self, input_shape, self.kernel_size, self.strides, self.padding,
@@ -129,7 +122,7 @@ class BaseDepthwiseConv(_DepthwiseBase):
         self.built = True
 
     def call(self, inputs: Any) -> Any:
-        self._check_call(inputs)
+        check_built_shape(self, ops.shape(inputs))
         return self._activate(ops.depthwise_conv(
             inputs, self.kernel, self.strides, self.padding, self.data_format,
             self.dilation_rate, bias=self.bias))
@@ -199,7 +192,7 @@ class BaseSeparableConv(_DepthwiseBase):
         self.built = True
 
     def call(self, inputs: Any) -> Any:
-        self._check_call(inputs)
+        check_built_shape(self, ops.shape(inputs))
         return self._activate(ops.separable_conv(
             inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides, self.padding,
             self.data_format, self.dilation_rate, bias=self.bias))

@@ -390,9 +390,6 @@ class RepeatVector(Layer):
 
     def call(self, inputs: Any) -> Any:
         shape = ops.shape(inputs)
-        if len(shape) != 2:
-            raise ValueError(f"{describe(self)} expects inputs of rank 2 (batch, features). "
-                             f"Received input shape {tuple(shape)}.")
         return ops.broadcast_to(ops.expand_dims(inputs, 1), (shape[0], self.n, shape[1]))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
