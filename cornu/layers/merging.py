@@ -61,7 +61,7 @@ class Merge(Layer):
         self._check_shapes(input_shape)
         self.built = True
 
-    def call(self, inputs: Any) -> Any:
+    def call(self, inputs: Any, mask: Any = None) -> Any:
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"{describe(self)} should be called on a list of inputs. "
                              f"Received: inputs of shape {tuple(ops.shape(inputs))}")
@@ -71,14 +71,36 @@ class Merge(Layer):
             inputs = [x if len(s) == rank else
                       ops.reshape(x, tuple(s[:1]) + (1,) * (rank - len(s)) + tuple(s[1:]))
                       for x, s in zip(inputs, shapes)]
+        masks = list(mask) if isinstance(mask, (list, tuple)) else [None] * len(inputs)
         try:
+            if self._uses_masks and any(m is not None for m in masks):
+                return self._merge_masked(list(inputs), masks)
             return self._merge(list(inputs))
         except RuntimeError:
             self._check_shapes(shapes)  # explains incompatible shapes
             raise
 
+    _uses_masks = False
+
     def _merge(self, inputs: list) -> Any:
         raise NotImplementedError
+
+    def _merge_masked(self, inputs: list, masks: list) -> Any:
+        """Maximum and Minimum, as Keras: a masked value never wins over an unmasked one."""
+        output, output_mask = None, None
+        for x, m in zip(inputs, masks):
+            m = None if m is None else ops.broadcast_to(ops.expand_dims(m, -1), ops.shape(x))
+            if output is None:
+                output, output_mask = x, m
+                continue
+            if m is not None:
+                x = ops.where(m, x, output)
+            if output_mask is not None:
+                output = ops.where(output_mask, output, x)
+            output_mask = ops.logical_or(output_mask, m) \
+                if m is not None and output_mask is not None else None
+            output = self._merge([output, x])
+        return output
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return self._check_shapes(input_shape)
@@ -120,12 +142,26 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
-    """Elementwise product of a list of inputs."""
+    """Elementwise product of a list of inputs; masked values count as 1 (Keras's rule)."""
+
+    _uses_masks = True
 
     def _merge(self, inputs: list) -> Any:
         out = inputs[0]
         for x in inputs[1:]:
             out = ops.multiply(out, x)
+        return out
+
+    def _merge_masked(self, inputs: list, masks: list) -> Any:
+        keep = [None if m is None else ops.broadcast_to(ops.expand_dims(m, -1), ops.shape(x))
+                for x, m in zip(inputs, masks)]
+        out = self._merge([x if k is None else ops.where(k, x, ops.ones_like(x))
+                           for x, k in zip(inputs, keep)])
+        if all(k is not None for k in keep):
+            union = keep[0]
+            for k in keep[1:]:
+                union = ops.logical_or(union, k)
+            out = ops.where(union, out, ops.zeros_like(out))
         return out
 
 
@@ -140,7 +176,9 @@ class Average(Merge):
 
 
 class Maximum(Merge):
-    """Elementwise maximum of a list of inputs."""
+    """Elementwise maximum of a list of inputs (masked values never win)."""
+
+    _uses_masks = True
 
     def _merge(self, inputs: list) -> Any:
         out = inputs[0]
@@ -150,7 +188,9 @@ class Maximum(Merge):
 
 
 class Minimum(Merge):
-    """Elementwise minimum of a list of inputs."""
+    """Elementwise minimum of a list of inputs (masked values never win)."""
+
+    _uses_masks = True
 
     def _merge(self, inputs: list) -> Any:
         out = inputs[0]

@@ -82,6 +82,21 @@ def test_masks_are_combined():
     np.testing.assert_array_equal(numpy_of(out._keras_mask), np.concatenate([ma, mb], 1))
 
 
+def test_masked_values_never_win_maximum_and_count_as_one_in_multiply():
+    a, b = A[:, :, :2], B[:, :, :2]
+    ma = np.array([[1, 1, 0], [1, 0, 0]], bool)
+    mb = np.array([[0, 1, 1], [1, 0, 0]], bool)
+    ta, tb = ops.convert_to_tensor(a), ops.convert_to_tensor(b)
+    ta._keras_mask, tb._keras_mask = ops.convert_to_tensor(ma), ops.convert_to_tensor(mb)
+    ka, kb = ma[..., None], mb[..., None]
+    expected = np.where(ka & kb, np.maximum(a, b), np.where(kb & ~ka, b, a))
+    np.testing.assert_allclose(numpy_of(layers.Maximum()([ta, tb])), expected)
+    expected = np.where(ka | kb, np.where(ka, a, 1) * np.where(kb, b, 1), 0)
+    out = layers.Multiply()([ta, tb])
+    np.testing.assert_allclose(numpy_of(out), expected, rtol=1e-6)
+    np.testing.assert_array_equal(numpy_of(out._keras_mask), ma | mb)
+
+
 def test_configs():
     assert layers.Concatenate(axis=1).get_config()["axis"] == 1
     config = layers.Dot(axes=(1, 2), normalize=True).get_config()

@@ -98,8 +98,8 @@ def test_batchnorm_weights_config_and_fit():
     check_layer(layers.BatchNormalization, {"axis": 1}, (4, 3, 5))
 
 
-@pytest.mark.parametrize("axis,shape", [(-1, (3, 4, 5)), ([1, 2], (3, 4, 5)), ([1, 2], (2, 3, 4, 5)),
-                                        (1, (3, 4, 5))])
+@pytest.mark.parametrize("axis,shape", [(-1, (3, 4, 5)), ([1, 2], (3, 4, 5)),
+                                        ([1, 2], (2, 3, 4, 5)), (1, (3, 4, 5))])
 def test_layernorm_matches_reference(axis, shape):
     layer = layers.LayerNormalization(axis=axis, epsilon=1e-5)
     x = input_tensor(shape)

@@ -204,8 +204,9 @@ def moments(x, axes, keepdims=False, synchronized=False):
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     x = _ft(x)
     mean, variance = _t(mean), _t(variance)
-    if mean.ndim == 1 and variance.ndim == 1 and x.ndim >= 2 and x.dtype == mean.dtype \
-            and not (mean.requires_grad or variance.requires_grad):
+    if x.ndim >= 2 and not (mean.requires_grad or variance.requires_grad) and all(
+            v is None or _is_channel_vector(_t(v), x, axis)
+            for v in (mean, variance, scale, offset)):
         # Fixed statistics (moving averages): torch's fused inference kernel.
         flat, restore = _channels_at_1(x, axis)
         return restore(F.batch_norm(flat, mean, variance, None if scale is None else _t(scale),
@@ -361,6 +362,7 @@ def _torch_pad_list(pads):
 
 def _conv_channels_first(x, weight, bias, strides, padding, dilation, groups):
     rank = x.ndim - 2
+    padding = padding.lower()
     if padding == "same":
         pads = _same_padding(x.shape[2:], weight.shape[2:], strides, dilation)
         if all(lo == hi for lo, hi in pads):
@@ -414,12 +416,12 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     Output channel ``c * depth_multiplier + m`` is input channel ``c`` filtered by
     ``kernel[..., c, m]``, as in Keras.
     """
-    kernel = _t(kernel)
-    channels = _t(inputs).shape[-1 if config.standardize_data_format(data_format)
-                                == "channels_last" else 1]
+    inputs, kernel = _t(inputs), _t(kernel)
+    channels_last = config.standardize_data_format(data_format) == "channels_last"
+    channels = inputs.shape[-1 if channels_last else 1]
     if kernel.shape[-2] != channels:
         raise ValueError(f"depthwise_conv: the kernel expects {kernel.shape[-2]} input channels, "
-                         f"the inputs have {channels} (input shape {tuple(_t(inputs).shape)}).")
+                         f"the inputs have {channels} (input shape {tuple(inputs.shape)}).")
     kernel = kernel.reshape(*kernel.shape[:-2], 1, kernel.shape[-2] * kernel.shape[-1])
     return conv(inputs, kernel, strides, padding, data_format, dilation_rate, bias)
 
@@ -610,7 +612,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_sca
 
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
-    """``x * rsqrt(mean(x ** 2, axis) + epsilon) * scale``; torch's fused kernel on trailing axes."""
+    """``x * rsqrt(mean(x ** 2, axis) + epsilon) * scale``; fused by torch on trailing axes."""
     x = _ft(x)
     dtype = x.dtype
     eps = config.epsilon() if epsilon is None else float(epsilon)
@@ -625,6 +627,10 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
         if scale is not None:
             out = out * _broadcast_param(scale, axes, x)
     return out.to(dtype)
+
+
+def _is_channel_vector(v, x, axis):
+    return v.ndim == 1 and v.shape[0] == x.shape[axis] and v.dtype == x.dtype
 
 
 def _channels_at_1(x, axis):
