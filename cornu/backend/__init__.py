@@ -39,14 +39,16 @@ if config.backend() == "torch":
     from cornu.backend.torch.module import Module
 
 
-def clear_session() -> None:
-    """Resets the automatic layer names (``dense``, ``dense_1``, ...) and frees memory."""
+def clear_session(free_memory: bool = True) -> None:
+    """Resets the automatic layer names (``dense``, ``dense_1``, ...); with ``free_memory``
+    also runs the garbage collector."""
+    import gc
+
     from cornu.core.naming import reset_uids
 
     reset_uids()
-    import gc
-
-    gc.collect()
+    if free_memory:
+        gc.collect()
 
 
 __all__ = [

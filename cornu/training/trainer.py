@@ -114,8 +114,8 @@ class Trainer:
 
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before {what}. For example: "
-                               "model.compile(optimizer='adam', loss='mse').")
+            raise ValueError(f"You must call `compile()` before {what}. For example: "
+                             "model.compile(optimizer='adam', loss='mse').")
 
     # --- losses and metrics -------------------------------------------------------------------
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
