@@ -23,6 +23,7 @@ if config.backend() == "torch":
         Tensor,
         Variable,
         cast,
+        cast_floating,
         convert_to_numpy,
         convert_to_tensor,
         device_scope,
@@ -52,7 +53,7 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 __all__ = [
-    "Module", "Tensor", "Variable", "backend", "cast", "clear_session", "convert_to_numpy",
+    "Module", "Tensor", "Variable", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
     "convert_to_tensor", "device_scope", "dtype", "epsilon", "floatx", "foreach", "get_device",
     "image_data_format", "is_float_dtype", "is_int_dtype", "is_tensor", "nn", "no_grad", "numpy", "random",
     "set_epsilon", "set_floatx", "set_image_data_format", "shape", "standardize_dtype",
