@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cornu import backend
+from cornu.utils.file_utils import get_file
 from cornu.utils.numerical_utils import normalize, to_categorical
 from cornu.utils.progbar import Progbar
 
@@ -23,3 +24,4 @@ def clear_session() -> None:
 
 
 __all__ = ["Progbar", "clear_session", "normalize", "set_random_seed", "to_categorical"]
+__all__ += ["get_file"]
