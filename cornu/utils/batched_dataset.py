@@ -63,7 +63,7 @@ class BatchedDataset:
             x = self._load(index)
             y = None if self._labels is None else self._labels[index]
             if self.batch_size is None:
-                x = x[0]
+                x = tuple(c[0] for c in x) if isinstance(x, tuple) else x[0]
                 y = None if y is None else y[0]
             yield x if y is None else (x, y)
 

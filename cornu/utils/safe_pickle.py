@@ -61,6 +61,8 @@ _ALLOWED = {
     ("numpy", "dtype"): np.dtype,
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
+    ("__builtin__", "set"): set,  # protocol-2 pickles name Python 2's module
+    ("__builtin__", "frozenset"): frozenset,
     ("_codecs", "encode"): _latin1_encode,
 }
 

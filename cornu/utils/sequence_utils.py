@@ -44,7 +44,7 @@ def pad_sequences(sequences: Any, maxlen: int | None = None, dtype: str = "int32
     if maxlen is None:
         maxlen = max(lengths, default=0)
     is_text = np.issubdtype(dtype, np.str_) or np.issubdtype(dtype, np.object_)
-    if isinstance(value, str) and dtype != object and not is_text:
+    if isinstance(value, str) and not is_text:
         raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type "
                          f"{type(value)}. Set `dtype=object` for variable-length strings.")
     out = np.full((len(sequences), maxlen) + tuple(item_shape), value, dtype=dtype)

@@ -22,7 +22,6 @@ from cornu.datasets import (
     mnist,
     reuters,
 )
-from tests.loopback import cornu_home, server  # noqa: F401  (fixtures)
 
 
 def sha256(data):

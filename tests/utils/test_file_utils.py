@@ -12,7 +12,6 @@ import zipfile
 import pytest
 
 from cornu.utils import file_utils, get_file
-from tests.loopback import cornu_home, server  # noqa: F401  (fixtures)
 
 DATA = bytes(range(256)) * 1000  # 256 kB: several read chunks
 
