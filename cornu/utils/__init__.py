@@ -26,9 +26,9 @@ def set_random_seed(seed: int) -> None:
     backend.random.set_seed(seed)
 
 
-def clear_session() -> None:
+def clear_session(free_memory: bool = True) -> None:
     """Resets automatic layer names and frees memory, as ``keras.utils.clear_session``."""
-    backend.clear_session()
+    backend.clear_session(free_memory=free_memory)
 
 
 __all__ = ["Progbar", "clear_session", "normalize", "set_random_seed", "to_categorical"]
