@@ -21,6 +21,25 @@ from cornu.layers.pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooli
                                   GlobalAveragePooling2D, GlobalAveragePooling3D,
                                   GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
                                   MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from cornu.layers.preprocessing import (
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    Normalization,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+    StringLookup,
+    TextVectorization,
+)
 from cornu.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
                                          GaussianDropout, GaussianNoise, SpatialDropout1D,
                                          SpatialDropout2D, SpatialDropout3D)
@@ -29,6 +48,19 @@ from cornu.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten,
                                     UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
 from cornu.layers.wrappers import SpectralNormalization, Wrapper
 from cornu.saving.serialization_lib import register_builtin
+
+register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
+register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
+                 Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                 RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
+                 StringLookup, TextVectorization)
+
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
+           "InputSpec", "Lambda", "Layer", "Reshape"]
+__all__ += ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
+            "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+            "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+            "StringLookup", "TextVectorization"]
 
 # Keras's alternative names for the same classes.
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
@@ -55,41 +87,38 @@ _ALIASES = {
 }
 
 register_builtin(
-    Activation, ActivityRegularization, AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+    ActivityRegularization, AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
     AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D,
     Add, AlphaDropout, Average, AveragePooling1D, AveragePooling2D, AveragePooling3D,
     BatchNormalization, Concatenate, Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D,
-    Conv3DTranspose, Cropping1D, Cropping2D, Cropping3D, Dense, DepthwiseConv1D,
-    DepthwiseConv2D, Dot, Dropout, ELU, Flatten, GaussianDropout, GaussianNoise,
-    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalMaxPooling1D,
-    GlobalMaxPooling2D, GlobalMaxPooling3D, GroupNormalization, Identity, InputLayer, Lambda,
-    Layer, LayerNormalization, LeakyReLU, MaxPooling1D, MaxPooling2D, MaxPooling3D, Maximum,
-    Minimum, Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, RMSNormalization,
+    Conv3DTranspose, Cropping1D, Cropping2D, Cropping3D, DepthwiseConv1D, DepthwiseConv2D, Dot,
+    ELU, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalAveragePooling2D,
+    GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
+    GroupNormalization, LayerNormalization, LeakyReLU, MaxPooling1D, MaxPooling2D, MaxPooling3D,
+    Maximum, Minimum, Multiply, Permute, PReLU, ReLU, RepeatVector, RMSNormalization,
     SeparableConv1D, SeparableConv2D, Softmax, SpatialDropout1D, SpatialDropout2D,
     SpatialDropout3D, SpectralNormalization, Subtract, UnitNormalization, UpSampling1D,
     UpSampling2D, UpSampling3D, Wrapper, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D,
     aliases=_ALIASES)
 
-__all__ = [
-    "Activation", "ActivityRegularization", "AdaptiveAveragePooling1D",
-    "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
-    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "Add", "AlphaDropout", "Average",
-    "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D",
-    "AvgPool3D", "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
-    "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose",
-    "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose",
-    "Cropping1D", "Cropping2D", "Cropping3D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D",
-    "Dot", "Dropout", "ELU", "Flatten", "GaussianDropout", "GaussianNoise",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
-    "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-    "GlobalMaxPooling3D", "GroupNormalization", "Identity", "Input", "InputLayer", "InputSpec",
-    "Lambda", "Layer", "LayerNormalization", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPool3D",
-    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum", "Multiply", "Permute",
-    "PReLU", "ReLU", "RepeatVector", "Reshape", "RMSNormalization", "SeparableConv1D",
-    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
-    "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "SpectralNormalization",
-    "Subtract", "UnitNormalization", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Wrapper",
-    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average", "concatenate", "dot",
-    "maximum", "minimum", "multiply", "subtract",
+__all__ += [
+    "ActivityRegularization", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D", "Add", "AlphaDropout", "Average", "AveragePooling1D",
+    "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+    "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
+    "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+    "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "Cropping1D",
+    "Cropping2D", "Cropping3D", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "ELU",
+    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "LayerNormalization",
+    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D",
+    "MaxPooling3D", "Maximum", "Minimum", "Multiply", "Permute", "PReLU", "ReLU", "RepeatVector",
+    "RMSNormalization", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
+    "SpatialDropout3D", "SpectralNormalization", "Subtract", "UnitNormalization", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "Wrapper", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]

@@ -277,7 +277,11 @@ class _UpSampling(_Spatial):
     def call(self, inputs: Any) -> Any:
         self._check_rank(ops.shape(inputs))
         if self.interpolation != "nearest":
-            return ops.upsample(inputs, self.size, self.interpolation, self.data_format)
+            shape = ops.shape(inputs)
+            rows, cols = self._axes()
+            size = (shape[rows] * self.size[0], shape[cols] * self.size[1])
+            return ops.image.resize(inputs, size, interpolation=self.interpolation,
+                                    data_format=self.data_format)
         for axis, factor in zip(self._axes(), self.size):
             if factor != 1:
                 inputs = ops.repeat(inputs, factor, axis=axis)

@@ -5,7 +5,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import cornu
 from cornu import ops
 
 RNG = np.random.default_rng(0)
@@ -70,10 +69,3 @@ def test_batch_normalization_fused_and_composed_paths_agree():
     np.testing.assert_allclose(ops.convert_to_numpy(out), 0.0, atol=1e-6)
     np.testing.assert_allclose(ops.convert_to_numpy(variance), 0.0)
 
-
-def test_upsample_modes():
-    x = arr(1, 2, 3, 2)
-    assert ops.upsample(x, (2, 3), "bilinear").shape == (1, 4, 9, 2)
-    out = ops.convert_to_numpy(ops.upsample(x, 2, "nearest"))
-    np.testing.assert_array_equal(out, x.repeat(2, 1).repeat(2, 2))
-    assert cornu.ops.nn.upsample is ops.upsample

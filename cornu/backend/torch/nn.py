@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from cornu import config
-from cornu.backend.torch.core import convert_to_tensor, to_torch_dtype
+from cornu.backend.torch.core import as_tensor, convert_to_tensor, to_torch_dtype
 from cornu.backend.torch.numpy import _float
 
-_t = convert_to_tensor
+_t = as_tensor
 
 
 def _ft(x):
@@ -672,19 +672,3 @@ def batch_normalization_with_moments(x, axis, scale=None, offset=None, epsilon=1
     variance = running_var * ((count - 1) / count)
     return restore(out).to(dtype), running_mean, variance
 
-
-def upsample(x, size, interpolation="nearest", data_format=None):
-    """Enlarges the spatial axes by integer factors ``size`` (cornu's op behind UpSampling2D).
-
-    Interpolation "nearest", "bilinear" or "bicubic" with half-pixel centers, matching
-    Keras's ``image.resize`` (no antialiasing is involved when enlarging).
-    """
-    x = _ft(x)
-    rank = _spatial_rank(x, "upsample")
-    data_format = config.standardize_data_format(data_format)
-    mode = {"nearest": "nearest", "bilinear": "linear" if rank == 1 else
-            "bilinear" if rank == 2 else "trilinear", "bicubic": "bicubic"}[interpolation]
-    out = F.interpolate(_channels_first(x, data_format),
-                        scale_factor=tuple(float(s) for s in _tuple(size, rank, "size")),
-                        mode=mode, align_corners=None if mode == "nearest" else False)
-    return _restore_format(out, data_format)
