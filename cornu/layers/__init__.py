@@ -8,18 +8,20 @@ from cornu.layers.layer import Layer
 from cornu.layers.masking import Masking
 from cornu.layers.regularization import Dropout
 from cornu.layers.reshaping import Flatten, Reshape
+from cornu.layers.rnn.bidirectional import Bidirectional
 from cornu.layers.rnn.gru import GRU, GRUCell
 from cornu.layers.rnn.lstm import LSTM, LSTMCell
 from cornu.layers.rnn.rnn import RNN
 from cornu.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from cornu.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from cornu.layers.rnn.time_distributed import TimeDistributed
 from cornu.saving.serialization_lib import register_builtin
 
 register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
-register_builtin(Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking, ReversibleEmbedding, RNN,
-                 SimpleRNN, SimpleRNNCell, StackedRNNCells)
+register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking, ReversibleEmbedding, RNN,
+                 SimpleRNN, SimpleRNNCell, StackedRNNCells, TimeDistributed)
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
            "InputSpec", "Lambda", "Layer", "Reshape"]
-__all__ += ["Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
-            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]
+__all__ += ["Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
+            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]
