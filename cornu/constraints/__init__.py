@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import backend, ops
+from cornu.core.naming import to_snake_case
 from cornu.saving import serialization_lib
 
 
@@ -63,7 +64,7 @@ class NonNeg(Constraint):
     """Sets negative weights to zero."""
 
     def __call__(self, w):
-        return w * ops.cast(ops.greater_equal(w, 0.0), ops.dtype(w))
+        return ops.maximum(w, 0.0)
 
 
 class UnitNorm(Constraint):
@@ -80,8 +81,12 @@ class UnitNorm(Constraint):
 
 
 _CLASSES = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
-_TABLE = {**{c.__name__: c for c in _CLASSES}, "max_norm": MaxNorm, "min_max_norm": MinMaxNorm,
-          "non_neg": NonNeg, "unit_norm": UnitNorm}
+# Keras 3's lower-case names are the classes themselves.
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
+_TABLE = {**{c.__name__: c for c in _CLASSES}, **{to_snake_case(c.__name__): c for c in _CLASSES}}
 serialization_lib.register_builtin(*_CLASSES)
 
 
