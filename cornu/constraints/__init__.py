@@ -34,6 +34,7 @@ class MaxNorm(Constraint):
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         norms = _norms(w, self.axis)
         desired = ops.clip(norms, 0, self.max_value)
         return w * (desired / (backend.epsilon() + norms))
@@ -50,6 +51,7 @@ class MinMaxNorm(Constraint):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         norms = _norms(w, self.axis)
         desired = self.rate * ops.clip(norms, self.min_value, self.max_value) + \
             (1 - self.rate) * norms
@@ -64,7 +66,7 @@ class NonNeg(Constraint):
     """Sets negative weights to zero."""
 
     def __call__(self, w):
-        return ops.maximum(w, 0.0)
+        return ops.maximum(ops.convert_to_tensor(w), 0.0)
 
 
 class UnitNorm(Constraint):
@@ -74,6 +76,7 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         return w / (backend.epsilon() + _norms(w, self.axis))
 
     def get_config(self):
