@@ -41,13 +41,18 @@ class Adam(Optimizer):
         v = self.slots("_velocities", variables)
         alpha = self._step_size(learning_rate)
         foreach.lerp_(m, grads, 1.0 - self.beta_1)
-        foreach.lerp_(v, foreach.square(grads), 1.0 - self.beta_2)
+        foreach.mul_(v, self.beta_2)
+        foreach.addcmul_(v, grads, grads, 1.0 - self.beta_2)
         if self.amsgrad:
             v_hat = self.slots("_velocity_hats", variables)
             foreach.maximum_(v_hat, v)
             v = v_hat
-        denominator = foreach.add(foreach.sqrt(v), self.epsilon)
-        foreach.sub_(variables, foreach.div(foreach.mul(m, alpha), denominator))
+        # w -= alpha * m / (sqrt(v) + eps), as m / ((sqrt(v) + eps) / alpha): seven passes
+        # over the tensors and one temporary list, with alpha kept on the device.
+        denominator = foreach.sqrt(v)
+        foreach.add_(denominator, self.epsilon)
+        foreach.div_(denominator, alpha)
+        foreach.addcdiv_(variables, m, denominator, -1.0)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
