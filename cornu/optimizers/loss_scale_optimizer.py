@@ -64,7 +64,7 @@ class LossScaleOptimizer(Optimizer):
         return self._variables + self.inner_optimizer.variables
 
     def apply(self, grads: list, trainable_variables: list | None = None) -> None:
-        grads = list(grads)
+        grads = [None if g is None else ops.convert_to_tensor(g) for g in grads]
         if not self.built:
             self.build(trainable_variables if trainable_variables is not None else [])
         present = [g for g in grads if g is not None]
