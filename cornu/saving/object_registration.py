@@ -7,7 +7,6 @@ a module named in the file.
 from __future__ import annotations
 
 import difflib
-import re
 import threading
 from typing import Any, Callable
 
@@ -93,21 +92,13 @@ def get_registered_object(name: str, custom_objects: dict | None = None,
     return None
 
 
-def _close_names(name: str, known: list, kind: str) -> list:
-    """Up to 3 known names close to ``name``: those equal to one of its words other than
-    the kind itself (``"mse_loss"`` -> ``"mse"``), then the closest spellings."""
-    words = {w for w in re.split(r"[^0-9a-zA-Z]+|_", name.lower()) if w}
-    words -= set(kind.lower().split())
-    lowered = {k.lower(): k for k in known}
-    by_word = [lowered[w] for w in sorted(words) if w in lowered and lowered[w] != name]
-    spelled = difflib.get_close_matches(name, known, n=3)
-    return list(dict.fromkeys(by_word + spelled))[:3]
-
-
 def unknown_name_error(kind: str, name: str, known: Any) -> ValueError:
     """A ValueError for an unknown identifier, with the closest known names as a hint."""
     known = sorted(set(known))
-    close = _close_names(str(name), known, kind)
+    text = str(name)
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    if not close:  # e.g. "mse_loss" -> "mse"
+        close = [k for k in known if len(k) > 2 and (text.startswith(k) or text.endswith(k))][:3]
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(known)}. "
                       "A custom object must be registered with "
