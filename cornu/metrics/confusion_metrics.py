@@ -27,11 +27,13 @@ class _ConfusionMatrixConditionCount(Metric):
         self.init_thresholds = thresholds
         self.thresholds = cu.parse_thresholds(thresholds, default=0.5)
         self._evenly = cu.evenly_distributed(self.thresholds)
+        self._cache = cu.ThresholdCache(self.thresholds, self._evenly)
         self.accumulator = self.add_variable((len(self.thresholds),), name="accumulator")
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         cu.update_confusion_matrix_variables({self._kind: self.accumulator}, y_true, y_pred,
-                                             self.thresholds, sample_weight=sample_weight,
+                                             self._cache.get(self.dtype),
+                                             sample_weight=sample_weight,
                                              thresholds_distributed_evenly=self._evenly)
 
     def result(self) -> Any:
@@ -80,13 +82,15 @@ class _PrecisionRecall(Metric):
         default = 0.5 if top_k is None else cu.NEG_INF
         self.thresholds = [default] if thresholds is None else cu.parse_thresholds(thresholds)
         self._evenly = cu.evenly_distributed(self.thresholds)
+        self._cache = cu.ThresholdCache(self.thresholds, self._evenly)
         self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
         setattr(self, self._error, self.add_variable((len(self.thresholds),), name=self._error))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         cu.update_confusion_matrix_variables(
             {"true_positives": self.true_positives, self._error: getattr(self, self._error)},
-            y_true, y_pred, self.thresholds, top_k=self.top_k, class_id=self.class_id,
+            y_true, y_pred, self._cache.get(self.dtype), top_k=self.top_k,
+            class_id=self.class_id,
             sample_weight=sample_weight, thresholds_distributed_evenly=self._evenly)
 
     def result(self) -> Any:
@@ -142,6 +146,7 @@ class SensitivitySpecificityBase(Metric):
             self.thresholds = [i / (num_thresholds - 1) for i in range(num_thresholds)]
             self._evenly = True
         n = len(self.thresholds)
+        self._cache = cu.ThresholdCache(self.thresholds, self._evenly)
         self.true_positives = self.add_variable((n,), name="true_positives")
         self.false_positives = self.add_variable((n,), name="false_positives")
         self.true_negatives = self.add_variable((n,), name="true_negatives")
@@ -149,8 +154,8 @@ class SensitivitySpecificityBase(Metric):
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         cu.update_confusion_matrix_variables(
-            {k: getattr(self, k) for k in cu.KINDS}, y_true, y_pred, self.thresholds,
-            class_id=self.class_id, sample_weight=sample_weight,
+            {k: getattr(self, k) for k in cu.KINDS}, y_true, y_pred,
+            self._cache.get(self.dtype), class_id=self.class_id, sample_weight=sample_weight,
             thresholds_distributed_evenly=self._evenly)
 
     def _rates(self) -> dict:
@@ -301,6 +306,7 @@ class AUC(Metric):
         # End points just outside [0, 1] catch predictions of exactly 0 and 1.
         eps = backend.epsilon()
         self._thresholds = np.array([0.0 - eps] + inner + [1.0 + eps])
+        self._cache = cu.ThresholdCache(self._thresholds, self._evenly)
         self.curve = _CURVES[curve_key]
         self.summation_method = str(summation_method).lower()
         super().__init__(name=name, dtype=dtype)
@@ -343,8 +349,9 @@ class AUC(Metric):
         if self._from_logits:
             y_pred = ops.sigmoid(y_pred)
         cu.update_confusion_matrix_variables(
-            {k: getattr(self, k) for k in cu.KINDS}, y_true, y_pred, self._thresholds,
-            sample_weight=sample_weight, multi_label=self.multi_label,
+            {k: getattr(self, k) for k in cu.KINDS}, y_true, y_pred,
+            self._cache.get(self.dtype), sample_weight=sample_weight,
+            multi_label=self.multi_label,
             label_weights=None if self.multi_label else self.label_weights,
             thresholds_distributed_evenly=self._evenly)
 

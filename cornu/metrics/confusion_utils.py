@@ -111,6 +111,23 @@ def _compared_counts(y_true: Any, y_pred: Any, weights: Any, thresholds: Any,
             ops.sum(positives, axis=0), ops.sum(negatives, axis=0))
 
 
+class ThresholdCache:
+    """The thresholds as a device tensor, made once: copying a list to the device on every
+    update would wait for the device."""
+
+    def __init__(self, thresholds: Any, evenly: bool) -> None:
+        self.values = thresholds
+        self.evenly = evenly
+        self._tensor = None
+
+    def get(self, dtype: str) -> Any:
+        if self.evenly:
+            return self.values
+        if self._tensor is None:
+            self._tensor = ops.convert_to_tensor(np.asarray(self.values, dtype=dtype))
+        return self._tensor
+
+
 def update_confusion_matrix_variables(variables: dict, y_true: Any, y_pred: Any,
                                       thresholds: Any, top_k: int | None = None,
                                       class_id: int | None = None, sample_weight: Any = None,
@@ -125,7 +142,7 @@ def update_confusion_matrix_variables(variables: dict, y_true: Any, y_pred: Any,
     y_true = ops.cast(y_true, dtype)
     y_pred = ops.cast(y_pred, dtype)
     with_epsilon = bool(thresholds_distributed_evenly and
-                        (thresholds[0] < 0.0 or thresholds[-1] > 1.0))
+                        (float(thresholds[0]) < 0.0 or float(thresholds[-1]) > 1.0))
     num_thresholds = len(thresholds)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if sample_weight is not None:
@@ -152,9 +169,9 @@ def update_confusion_matrix_variables(variables: dict, y_true: Any, y_pred: Any,
         tp, fp, pos, neg = _bucketed_counts(y_true, y_pred, weights, num_thresholds,
                                             multi_label, with_epsilon)
     else:
-        tp, fp, pos, neg = _compared_counts(y_true, y_pred, weights,
-                                            ops.convert_to_tensor(thresholds, dtype=dtype),
-                                            multi_label)
+        if not ops.is_tensor(thresholds):
+            thresholds = ops.convert_to_tensor(thresholds, dtype=dtype)
+        tp, fp, pos, neg = _compared_counts(y_true, y_pred, weights, thresholds, multi_label)
     counts = {"true_positives": tp, "false_positives": fp, "false_negatives": pos - tp,
               "true_negatives": neg - fp}
     for kind, variable in variables.items():

@@ -44,8 +44,8 @@ class _IoUBase(Metric):
             y_pred = ops.argmax(y_pred, axis=self.axis)
         y_true = ops.reshape(ops.convert_to_tensor(y_true, dtype=self.dtype), (-1,))
         y_pred = ops.reshape(ops.convert_to_tensor(y_pred, dtype=self.dtype), (-1,))
-        weight = ops.convert_to_tensor(1 if sample_weight is None else sample_weight,
-                                       dtype=self.dtype)
+        weight = ops.ones_like(y_true) if sample_weight is None else \
+            ops.convert_to_tensor(sample_weight, dtype=self.dtype)
         if len(ops.shape(weight)) > 1:
             weight = ops.reshape(weight, (-1,))
         weight = ops.broadcast_to(weight, ops.shape(y_true))

@@ -131,8 +131,8 @@ class R2Score(Metric):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         if not self._built:
             self._build(ops.shape(y_true), ops.shape(y_pred))
-        weight = ops.convert_to_tensor(1.0 if sample_weight is None else sample_weight,
-                                       dtype=self.dtype)
+        weight = ops.ones_like(y_true) if sample_weight is None else \
+            ops.convert_to_tensor(sample_weight, dtype=self.dtype)
         if len(ops.shape(weight)) == 1:
             weight = ops.expand_dims(weight, 1)
         weight = ops.broadcast_to(weight, ops.shape(y_true))
