@@ -118,6 +118,10 @@ def resolve_metric(identifier: Any, y_true: Any, y_pred: Any, loss: Any) -> Any:
         return _accuracy_for(y_true, y_pred, loss, identifier)
     metric = metrics_module.get(identifier)
     if isinstance(metric, metrics_module.Metric):
+        if isinstance(identifier, str):
+            # Keras names a metric asked for by name after that name ("mse", not
+            # "mean_squared_error"), so the history keys are what the user wrote.
+            metric.name = identifier
         return metric
     name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", "metric")
     return metrics_module.MeanMetricWrapper(metric, name=name)

@@ -672,3 +672,14 @@ def batch_normalization_with_moments(x, axis, scale=None, offset=None, epsilon=1
     variance = running_var * ((count - 1) / count)
     return restore(out).to(dtype), running_mean, variance
 
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """Per-sample CTC loss of logits ``output`` (batch, time, classes) against integer
+    ``target`` (batch, max_label_length), with ``mask_index`` as the blank class."""
+    target = _t(target).long()
+    output = _ft(output)
+    if output.dtype in (torch.float16, torch.bfloat16):
+        output = output.float()
+    log_probs = torch.log_softmax(output.transpose(0, 1), dim=-1)
+    return F.ctc_loss(log_probs, target, _t(output_length).long(), _t(target_length).long(),
+                      blank=mask_index, reduction="none")
