@@ -19,10 +19,13 @@ def _ft(x):
 
 
 def dense(x, kernel, bias=None):
-    """``x @ kernel + bias``; one fused kernel for the common 2-D case."""
+    """``x @ kernel + bias`` as one fused matmul-plus-bias kernel (addmm) at any rank."""
     x = _t(x)
     if bias is not None and x.ndim == 2:
         return torch.addmm(bias, x, kernel)
+    if bias is not None and x.ndim > 2:
+        # linear folds the leading axes into one addmm, as nn.Linear does.
+        return F.linear(x, kernel.t(), bias)
     out = torch.matmul(x, kernel)
     return out + bias if bias is not None else out
 
