@@ -19,6 +19,34 @@ _FORMS = (
 )
 
 
+class MatmulPlan(NamedTuple):
+    """An equation that is a plain matmul: trailing input axes contract with leading kernel
+    axes, and the output is the free input axes followed by the remaining kernel axes."""
+
+    contracted: int  # how many trailing input axes the kernel contracts
+    size_in: int  # their product
+    out_dims: tuple  # the kernel's output axes
+    flat_bias: bool  # the bias has exactly the shape out_dims
+
+
+def matmul_plan(equation: str, shapes: EinsumShapes) -> MatmulPlan | None:
+    """How to run ``equation`` as one ``ops.dense`` (addmm), or None if it is not a matmul.
+
+    ``"abc,cde->abde"`` and ``"abcd,cde->abe"`` (MultiHeadAttention's projections) qualify;
+    they then skip einsum's permutes and batched matmul, and fuse the bias.
+    """
+    in_spec, w_spec, out_spec, side = parse_einsum(equation)
+    if side == "right":
+        return None
+    n = next((i for i in range(len(w_spec), 0, -1) if in_spec.endswith(w_spec[:i])), 0)
+    free, out = in_spec[:len(in_spec) - n], w_spec[n:]
+    if n == 0 or not out or out_spec != free + out or len(set(in_spec + w_spec)) != len(
+            free) + len(w_spec):
+        return None
+    out_dims = shapes.kernel[n:]
+    return MatmulPlan(n, math.prod(shapes.kernel[:n]), out_dims, shapes.bias == out_dims)
+
+
 class EinsumShapes(NamedTuple):
     """What an equation, an input shape and a partial output shape imply."""
 
@@ -206,12 +234,30 @@ class EinsumDense(Layer):
             regularizer=self.bias_regularizer, constraint=self.bias_constraint,
         ) if shapes.bias is not None else None
         self.input_spec = InputSpec(ndim=len(input_shape))
+        self._plan = matmul_plan(self.equation, shapes)
         self.built = True
 
     def call(self, inputs: Any) -> Any:
-        x = ops.einsum(self.equation, inputs, self.kernel)
-        if self.bias is not None:
-            x = x + self.bias
+        plan = self._plan
+        if plan is None:
+            x = ops.einsum(self.equation, inputs, self.kernel)
+            if self.bias is not None:
+                x = x + self.bias
+        else:
+            shape = ops.shape(inputs)
+            free = tuple(shape[:len(shape) - plan.contracted])
+            if plan.contracted != 1:
+                inputs = ops.reshape(inputs, free + (plan.size_in,))
+            kernel = self.kernel if len(plan.out_dims) == 1 and plan.contracted == 1 else \
+                ops.reshape(self.kernel, (plan.size_in, -1))
+            bias = None
+            if self.bias is not None and plan.flat_bias:
+                bias = self.bias if len(plan.out_dims) == 1 else ops.reshape(self.bias, (-1,))
+            x = ops.dense(inputs, kernel, bias)
+            if len(plan.out_dims) != 1:
+                x = ops.reshape(x, free + plan.out_dims)
+            if self.bias is not None and not plan.flat_bias:
+                x = x + self.bias
         return self.activation(x) if self.activation is not activations.linear else x
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

@@ -65,7 +65,7 @@ def test_dot_attention_paths_match_numpy(qvk, use_scale, masks, causal, monkeypa
                               causal=causal)
     np.testing.assert_allclose(results[0][0], want, rtol=1e-5, atol=1e-5)
     for a, b in zip(*results):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-6)
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
 def test_concat_scores_and_additive_scores_match_numpy(qvk):
