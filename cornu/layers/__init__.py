@@ -4,6 +4,11 @@ from cornu.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from cornu.layers.conv import Conv1D, Conv2D, Conv3D
 from cornu.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from cornu.layers.core import Activation, Dense, Identity, Lambda
+from cornu.layers.attention.additive_attention import AdditiveAttention
+from cornu.layers.attention.attention import Attention
+from cornu.layers.attention.grouped_query_attention import GroupQueryAttention
+from cornu.layers.attention.multi_head_attention import MultiHeadAttention
+from cornu.layers.einsum_dense import EinsumDense
 from cornu.layers.embedding import Embedding, ReversibleEmbedding
 from cornu.layers.masking import Masking
 from cornu.layers.rnn.bidirectional import Bidirectional
@@ -59,6 +64,8 @@ from cornu.layers.wrappers import SpectralNormalization, Wrapper
 from cornu.saving.serialization_lib import register_builtin
 
 register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
+register_builtin(AdditiveAttention, Attention, EinsumDense, GroupQueryAttention,
+                 MultiHeadAttention, aliases={"GroupedQueryAttention": GroupQueryAttention})
 register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking,
                  ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                  TimeDistributed)
@@ -69,6 +76,8 @@ register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerL
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
            "InputSpec", "Lambda", "Layer", "Reshape"]
+__all__ += ["AdditiveAttention", "Attention", "EinsumDense", "GroupQueryAttention",
+            "MultiHeadAttention"]
 __all__ += ["Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
             "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells",
             "TimeDistributed"]
