@@ -222,6 +222,19 @@ class Layer(backend.Module):
         for p, w in zip(params, weights):
             p.assign(w)
 
+    def save_own_variables(self, store: dict) -> None:
+        """Writes this layer's own variables (not its sublayers') to ``store`` as ``"0"``,
+        ``"1"``, ... in Keras's order; override it together with ``load_own_variables``."""
+        from cornu.saving.state_tree import write_own_variables
+
+        write_own_variables(self, store)
+
+    def load_own_variables(self, store: dict) -> None:
+        """Sets this layer's own variables from ``store`` (as written by ``save_own_variables``)."""
+        from cornu.saving.state_tree import load_own_variables
+
+        load_own_variables(self, store)
+
     @property
     def trainable(self) -> bool:
         return self._trainable
