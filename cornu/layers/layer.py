@@ -310,8 +310,10 @@ class Layer(backend.Module):
             return
         if "input_shape" in config:
             self.build(config["input_shape"])
+            self._build_shapes = self._build_shapes or {"input_shape": config["input_shape"]}
         elif "shapes_dict" in config:
             self.build(**config["shapes_dict"])
+            self._build_shapes = self._build_shapes or dict(config["shapes_dict"])
         self.built = True
 
     def get_build_config(self) -> dict | None:
