@@ -4,7 +4,7 @@ A full model file holds, at its root, the attributes ``model_config`` (JSON) and
 compiled, ``training_config``; the groups ``model_weights`` and ``optimizer_weights``.
 ``model_weights`` (or the root of a weights-only file) lists ``layer_names``; each layer's
 group lists its ``weight_names``, whose datasets hold the layer's weights (all of them,
-sublayers included) in ``layer.weights`` order. Weights are matched layer by layer in
+sublayers included): the trainable ones first, then the others. Weights are matched layer by layer in
 order, or by layer name (``by_name=True``).
 """
 
@@ -70,10 +70,33 @@ def _legacy_entries(config: Any) -> Any:
     for key in ("name", "inbound_nodes"):
         if key in config:
             out[key] = config[key]
+    if str(config.get("module", "")).startswith("keras.src.ops"):
+        out["module"] = config["module"]  # an op called on tensors, not a layer of that name
     layers = out["config"].get("layers")
     if isinstance(layers, list):
         out["config"]["layers"] = [_legacy_entries(layer) for layer in layers]
     return out
+
+
+# Keras 3's legacy loader resolves only full loss and metric names.
+_FULL_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+               "mape": "mean_absolute_percentage_error",
+               "msle": "mean_squared_logarithmic_error"}
+
+
+def _full_names(spec: Any) -> Any:
+    if isinstance(spec, str):
+        return _FULL_NAMES.get(spec, spec)
+    if isinstance(spec, list):
+        return [_full_names(s) for s in spec]
+    if isinstance(spec, dict) and "class_name" not in spec:
+        return {k: _full_names(v) for k, v in spec.items()}
+    return spec
+
+
+def _legacy_weights(layer: Any) -> list:
+    """The legacy format's order: all trainable weights first, then the others."""
+    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
 def _layers_of(model: Any) -> list:
@@ -88,7 +111,7 @@ def write_weights_group(model: Any, group: Any) -> None:
     save_attribute(group, "layer_names", [layer.name for layer in layers])
     group.attrs["backend"] = backend.backend()
     group.attrs["keras_version"] = KERAS_VERSION
-    entries = [(layer.name, layer.weights) for layer in layers]
+    entries = [(layer.name, _legacy_weights(layer)) for layer in layers]
     entries.append(("top_level_model_weights", list(model._own_variables())))
     for name, weights in entries:
         layer_group = group.create_group(name)
@@ -118,7 +141,11 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
     from cornu import backend
     from cornu.saving.atomic import atomic_path
 
-    config = _legacy_entries(serialize_keras_object(model))
+    serialized = serialize_keras_object(model)
+    config = _legacy_entries(serialized)
+    if not state_tree.has_layer_list(model) and "build_config" in serialized:
+        # A subclassed model is rebuilt from its build config (tf.keras could not save one).
+        config["build_config"] = serialized["build_config"]
     with atomic_path(filepath) as tmp, h5py.File(tmp, "w") as handle:
         handle.attrs["backend"] = backend.backend()
         handle.attrs["keras_version"] = KERAS_VERSION
@@ -126,7 +153,8 @@ def save_model(model: Any, filepath: str, include_optimizer: bool = True) -> Non
         write_weights_group(model, handle.create_group("model_weights"))
         compile_config = model.get_compile_config() if include_optimizer else None
         if compile_config:
-            training = {k: v for k, v in compile_config.items() if k != "optimizer"}
+            training = {k: _full_names(v) for k, v in compile_config.items()
+                        if k != "optimizer"}
             optimizer = compile_config["optimizer"]
             training["optimizer_config"] = {"class_name": optimizer["class_name"],
                                             "config": optimizer["config"]}
@@ -193,7 +221,7 @@ def load_weights_group(model: Any, group: Any, skip_mismatch: bool = False,
     if top:
         matched.append((model, top))
     for layer, arrays in matched:
-        variables = list(model._own_variables()) if layer is model else layer.weights
+        variables = list(model._own_variables()) if layer is model else _legacy_weights(layer)
         found = state_tree.check_arrays(layer, variables, arrays, f"layer group {layer.name!r}")
         if found and skip_mismatch:
             import warnings
