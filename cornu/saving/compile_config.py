@@ -94,6 +94,9 @@ def compile_from_config(model: Any, config: dict) -> None:
 def build_optimizer_if_needed(model: Any, saved_state: Any) -> None:
     """Creates the optimizer's slots when the file holds optimizer state to load into them."""
     optimizer = getattr(model, "optimizer", None)
-    if optimizer is None or not saved_state or getattr(optimizer, "built", False):
+    if optimizer is None or getattr(optimizer, "built", False):
+        return
+    # An optimizer saved before its first step holds only its counters.
+    if saved_state is None or len(saved_state) <= len(optimizer.variables):
         return
     optimizer.build(model.trainable_variables)

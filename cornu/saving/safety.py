@@ -70,16 +70,14 @@ def check_zip_members(archive: zipfile.ZipFile, source: str = "archive") -> None
 
 
 def read_member(archive: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
-    """Reads one member into memory, stopping at ``limit`` bytes whatever the header says."""
+    """Reads one member into memory if its declared size is within ``limit`` (zipfile
+    stops at the declared size and checks the CRC, so a lying header fails to read)."""
     info = archive.getinfo(name)
     if info.file_size > limit:
         raise UnsafeFileError(f"Archive member {name!r} declares {info.file_size} bytes, over "
                               f"the limit of {limit}.")
     with archive.open(info) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise UnsafeFileError(f"Archive member {name!r} holds more than {limit} bytes.")
-    return data
+        return handle.read(limit)
 
 
 # --- HDF5 ------------------------------------------------------------------------------------
