@@ -54,8 +54,8 @@ def test_weights_round_trip(tmp_path, name, filename):
     _assert_same_predictions(model, fresh, inputs_for(name))
 
 
-@pytest.mark.parametrize("name", sorted(ZOO))
-@pytest.mark.parametrize("filename", FORMATS + ["w.weights.h5"])
+@pytest.mark.parametrize("name, filename", [(name, "model.keras") for name in sorted(ZOO)] + [
+    ("sequential", "model.h5"), ("functional", "model.h5"), ("functional", "w.weights.h5")])
 def test_optimizer_state_resumes_training_exactly(tmp_path, name, filename):
     model = ZOO[name]()
     model.compile(optimizer=cornu.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
