@@ -1,10 +1,11 @@
-"""``cornu.utils``: seeding, label encoding, progress bars."""
+"""``cornu.utils``: seeding, label encoding, progress bars, ``PyDataset``."""
 
 from __future__ import annotations
 
 from cornu import backend
 from cornu.utils.numerical_utils import normalize, to_categorical
 from cornu.utils.progbar import Progbar
+from cornu.utils.py_dataset import PyDataset
 
 
 def set_random_seed(seed: int) -> None:
@@ -22,4 +23,4 @@ def clear_session() -> None:
     backend.clear_session()
 
 
-__all__ = ["Progbar", "clear_session", "normalize", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "clear_session", "normalize", "set_random_seed", "to_categorical"]
