@@ -44,7 +44,7 @@ class PyDatasetAdapter(DataAdapter):
 
     def _indices(self) -> Iterator[int]:
         if self._length is None:
-            return itertools.count(self._next_index)
+            return itertools.islice(itertools.count(self._next_index), self.num_batches)
         order = np.random.permutation(self._length) if self.shuffle else range(self._length)
         return (int(i) for i in itertools.islice(itertools.cycle(order), self.num_batches))
 
