@@ -98,7 +98,7 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
 
 class DataAdapter:
     """What the loop iterates: ``num_batches`` per epoch (``None`` when unknown) and the
-    batches, each ``(x, y, sample_weight)`` of backend tensors."""
+    batches, each ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` of backend tensors."""
 
     num_batches: int | None = None
     num_samples: int | None = None
@@ -165,7 +165,9 @@ class ArrayDataAdapter(DataAdapter):
             start = int(starts[i])
             stop = min(start + self.batch_size, self.num_samples)
             index = slice(start, stop) if permutation is None else permutation[start:stop]
-            yield i, (_take(x, index), _take(y, index), _take(sample_weight, index))
+            # As Keras: the step receives (x,), (x, y) or (x, y, sample_weight).
+            yield i, pack_x_y_sample_weight(_take(x, index), _take(y, index),
+                                            _take(sample_weight, index))
 
 
 def _to_tensors(structure: Any) -> Any:
@@ -176,7 +178,8 @@ def _to_tensors(structure: Any) -> Any:
 
 
 def standardize_batch(batch: Any, class_weight: dict | None = None) -> tuple:
-    """A batch as a data source yields it -> ``(x, y, sample_weight)`` of tensors."""
+    """A batch as a data source yields it -> ``(x,)``, ``(x, y)`` or
+    ``(x, y, sample_weight)`` of tensors."""
     x, y, sample_weight = unpack_x_y_sample_weight(batch)
     if class_weight is not None:
         if y is None or len(tree.flatten(y)) != 1:
@@ -185,7 +188,7 @@ def standardize_batch(batch: Any, class_weight: dict | None = None) -> tuple:
         weights = class_weight_to_sample_weight(tree.flatten(y)[0], class_weight)
         sample_weight = weights if sample_weight is None else \
             np.asarray(ops.convert_to_numpy(sample_weight)) * weights
-    return _to_tensors(x), _to_tensors(y), _to_tensors(sample_weight)
+    return pack_x_y_sample_weight(_to_tensors(x), _to_tensors(y), _to_tensors(sample_weight))
 
 
 class GeneratorDataAdapter(DataAdapter):

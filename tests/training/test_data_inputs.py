@@ -162,7 +162,7 @@ def test_shuffle_is_reproducible_with_seed_and_uses_every_sample():
     cornu.utils.set_random_seed(0)
     from cornu.training.data_adapter import get_data_adapter
     adapter = get_data_adapter(X, Y, batch_size=3, shuffle=True)
-    for bx, _, _ in adapter:
+    for bx, _ in adapter:
         seen.extend(ops.convert_to_numpy(bx)[:, 0].tolist())
     assert sorted(seen) == sorted(X[:, 0].tolist()) and [len(b[0]) for b in adapter] == \
         [3, 3, 3, 1]
