@@ -48,6 +48,8 @@ class BatchNormalization(Layer):
                  renorm_clipping: dict | None = None, renorm_momentum: float = 0.99,
                  synchronized: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # tf.keras 2 saves the axis as a one-element list
         if isinstance(axis, bool) or not isinstance(axis, int):
             raise ValueError(f"{describe(self)}: `axis` must be an integer. "
                              f"Received: axis={axis!r}")

@@ -96,7 +96,7 @@ def unknown_name_error(kind: str, name: str, known: Any) -> ValueError:
     """A ValueError for an unknown identifier: the closest known names and how to register."""
     known = sorted(k for k in set(known) if isinstance(k, str))
     text = str(name)
-    close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.6)
     if not close:  # e.g. "mse_loss" -> "mse"
         close = [k for k in known if len(k) > 2 and (text.startswith(k) or text.endswith(k))][:3]
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
