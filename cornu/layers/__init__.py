@@ -4,6 +4,20 @@ from cornu.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from cornu.layers.conv import Conv1D, Conv2D, Conv3D
 from cornu.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
 from cornu.layers.core import Activation, Dense, Identity, Lambda
+from cornu.layers.attention.additive_attention import AdditiveAttention
+from cornu.layers.attention.attention import Attention
+from cornu.layers.attention.grouped_query_attention import GroupQueryAttention
+from cornu.layers.attention.multi_head_attention import MultiHeadAttention
+from cornu.layers.einsum_dense import EinsumDense
+from cornu.layers.embedding import Embedding, ReversibleEmbedding
+from cornu.layers.masking import Masking
+from cornu.layers.rnn.bidirectional import Bidirectional
+from cornu.layers.rnn.gru import GRU, GRUCell
+from cornu.layers.rnn.lstm import LSTM, LSTMCell
+from cornu.layers.rnn.rnn import RNN
+from cornu.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from cornu.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from cornu.layers.rnn.time_distributed import TimeDistributed
 from cornu.layers.depthwise_separable import (DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D,
                                               SeparableConv2D)
 from cornu.layers.input_layer import Input, InputLayer
@@ -50,6 +64,11 @@ from cornu.layers.wrappers import SpectralNormalization, Wrapper
 from cornu.saving.serialization_lib import register_builtin
 
 register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
+register_builtin(AdditiveAttention, Attention, EinsumDense, GroupQueryAttention,
+                 MultiHeadAttention, aliases={"GroupedQueryAttention": GroupQueryAttention})
+register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking,
+                 ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+                 TimeDistributed)
 register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
                  Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
                  RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
@@ -57,6 +76,11 @@ register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerL
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
            "InputSpec", "Lambda", "Layer", "Reshape"]
+__all__ += ["AdditiveAttention", "Attention", "EinsumDense", "GroupQueryAttention",
+            "MultiHeadAttention"]
+__all__ += ["Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
+            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells",
+            "TimeDistributed"]
 __all__ += ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
             "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
             "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",

@@ -185,3 +185,17 @@ class Lambda(Layer):
                 "function": {"class_name": "function", "config": get_registered_name(function),
                              "registered_name": get_registered_name(function)},
                 "arguments": self.arguments, "output_shape": self._output_shape}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Lambda":
+        """Finds the function by its registered name; a function saved as bytecode is never
+        run (pass it in ``custom_objects`` under the layer's name instead)."""
+        config = dict(config)
+        config["function"] = serialization_lib.deserialize_function(
+            config.get("function"), custom_objects, kind="function",
+            owner=config.get("name"))
+        for key in ("output_shape", "mask"):
+            if isinstance(config.get(key), dict):
+                config[key] = serialization_lib.deserialize_function(
+                    config[key], custom_objects, kind=f"{key} function", owner=config.get("name"))
+        return cls(**config)

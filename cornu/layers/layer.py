@@ -234,6 +234,19 @@ class Layer(backend.Module):
         for p, w in zip(params, weights):
             p.assign(w)
 
+    def save_own_variables(self, store: dict) -> None:
+        """Writes this layer's own variables (not its sublayers') to ``store`` as ``"0"``,
+        ``"1"``, ... in Keras's order; override it together with ``load_own_variables``."""
+        from cornu.saving.state_tree import write_own_variables
+
+        write_own_variables(self, store)
+
+    def load_own_variables(self, store: dict) -> None:
+        """Sets this layer's own variables from ``store`` (as written by ``save_own_variables``)."""
+        from cornu.saving.state_tree import load_own_variables
+
+        load_own_variables(self, store)
+
     @property
     def trainable(self) -> bool:
         return self._trainable
@@ -313,8 +326,10 @@ class Layer(backend.Module):
             return
         if "input_shape" in config:
             self.build(config["input_shape"])
+            self._build_shapes = self._build_shapes or {"input_shape": config["input_shape"]}
         elif "shapes_dict" in config:
             self.build(**config["shapes_dict"])
+            self._build_shapes = self._build_shapes or dict(config["shapes_dict"])
         self.built = True
 
     def get_build_config(self) -> dict | None:

@@ -22,10 +22,13 @@ def _ft(x):
 
 
 def dense(x, kernel, bias=None):
-    """``x @ kernel + bias``; one fused kernel for the common 2-D case."""
+    """``x @ kernel + bias`` as one fused matmul-plus-bias kernel (addmm) at any rank."""
     x = _t(x)
     if bias is not None and x.ndim == 2:
         return torch.addmm(bias, x, kernel)
+    if bias is not None and x.ndim > 2:
+        # linear folds the leading axes into one addmm, as nn.Linear does.
+        return F.linear(x, kernel.t(), bias)
     out = torch.matmul(x, kernel)
     return out + bias if bias is not None else out
 
@@ -418,3 +421,100 @@ def batch_normalization_with_moments(x, axis, scale=None, offset=None, epsilon=1
     variance = running_var * ((count - 1) / count)
     return restore(out).to(dtype), running_mean, variance
 
+
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """Per-sample CTC loss of logits ``output`` (batch, time, classes) against integer
+    ``target`` (batch, max_label_length), with ``mask_index`` as the blank class."""
+    target = _t(target).long()
+    output = _ft(output)
+    if output.dtype in (torch.float16, torch.bfloat16):
+        output = output.float()
+    log_probs = torch.log_softmax(output.transpose(0, 1), dim=-1)
+    return F.ctc_loss(log_probs, target, _t(output_length).long(), _t(target_length).long(),
+                      blank=mask_index, reduction="none")
+
+def _large_negative(dtype: torch.dtype) -> float:
+    """The additive mask value Keras uses: large, finite, so fully masked rows stay finite."""
+    return -0.7 * (65500.0 if dtype == torch.float16 else 3.38953e38)
+
+
+def _broadcasts(shape: tuple, target: tuple) -> bool:
+    if len(shape) > len(target):
+        return False
+    return all(d in (1, t) for d, t in zip(reversed(shape), reversed(target)))
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """``softmax(query @ key^T * scale + bias) @ value`` in Keras's layout.
+
+    ``query`` is ``(batch, query_len, heads, head_dim)``; ``key`` and ``value`` are
+    ``(batch, key_len, kv_heads, dim)`` with ``heads`` a multiple of ``kv_heads`` (grouped
+    query attention). Runs torch's fused ``scaled_dot_product_attention`` (flash or
+    memory-efficient kernels where the device has them). A boolean ``mask`` becomes the
+    large finite negative bias Keras uses, so a fully masked row averages the values
+    uniformly, as in Keras, instead of producing NaN.
+    """
+    if attn_logits_soft_cap is not None:
+        raise ValueError("dot_product_attention: `attn_logits_soft_cap` is only supported by "
+                         "Keras's JAX backend on TPU. Received: "
+                         f"attn_logits_soft_cap={attn_logits_soft_cap}. Pass None.")
+    query, key, value = _t(query), _t(key), _t(value)
+    if query.ndim != 4 or key.ndim != 4 or value.ndim != 4:
+        raise ValueError(
+            "dot_product_attention only supports 4D inputs (batch, seq, heads, dim). Received: "
+            f"query.shape={tuple(query.shape)}, key.shape={tuple(key.shape)}, "
+            f"value.shape={tuple(value.shape)}.")
+    if bias is not None and mask is not None:
+        raise ValueError("dot_product_attention: only one of `bias` and `mask` can be provided. "
+                         "Received both. Fold the mask into the bias instead.")
+    heads, kv_heads = query.shape[2], key.shape[2]
+    if key.shape[:3] != value.shape[:3] or heads % kv_heads or query.shape[0] != key.shape[0] \
+            or query.shape[-1] != key.shape[-1]:
+        raise ValueError(
+            "dot_product_attention expects query (B, T, N, H), key (B, S, K, H) and value "
+            "(B, S, K, Hv) with N a multiple of K. Received: "
+            f"query.shape={tuple(query.shape)}, key.shape={tuple(key.shape)}, "
+            f"value.shape={tuple(value.shape)}.")
+    scores_shape = (query.shape[0], heads, query.shape[1], key.shape[1])
+    for name, extra in (("mask", mask), ("bias", bias)):
+        if extra is not None and not _broadcasts(tuple(_t(extra).shape), scores_shape):
+            raise ValueError(
+                f"dot_product_attention: `{name}` must broadcast to the scores' shape "
+                f"(batch, heads, query_len, key_len)={scores_shape}. Received: "
+                f"{name}.shape={tuple(_t(extra).shape)}.")
+    dtype = torch.promote_types(torch.promote_types(query.dtype, key.dtype), value.dtype)
+    query, key, value = query.to(dtype), key.to(dtype), value.to(dtype)
+    attn_mask = None
+    if mask is not None or (bias is not None and is_causal):
+        allowed = _t(mask).to(torch.bool) if mask is not None else None
+        if is_causal:
+            # torch treats attn_mask and is_causal as exclusive: fold the causal band in.
+            causal = torch.ones((query.shape[1], key.shape[1]), dtype=torch.bool,
+                                device=query.device).tril()
+            allowed = causal if allowed is None else allowed & causal
+            is_causal = False
+        attn_mask = torch.zeros(allowed.shape, dtype=dtype, device=query.device).masked_fill_(
+            ~allowed, _large_negative(dtype))
+        if bias is not None:
+            attn_mask = attn_mask + _t(bias).to(dtype)
+    elif bias is not None:
+        attn_mask = _t(bias).to(dtype)
+    q, k, v = query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2)
+    kwargs = {"attn_mask": attn_mask, "is_causal": bool(is_causal), "scale": scale,
+              "enable_gqa": heads != kv_heads}
+    if flash_attention:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        try:
+            with sdpa_kernel([SDPBackend.FLASH_ATTENTION]):
+                out = F.scaled_dot_product_attention(q, k, v, **kwargs)
+        except RuntimeError as error:
+            raise ValueError(
+                "dot_product_attention(flash_attention=True): the flash kernel cannot run these "
+                f"inputs on {query.device} (dtype {dtype}, query.shape={tuple(query.shape)}, "
+                f"mask={'yes' if attn_mask is not None else 'no'}): {error}. Pass "
+                "flash_attention=None to let torch choose a kernel.") from error
+    else:
+        out = F.scaled_dot_product_attention(q, k, v, **kwargs)
+    return out.transpose(1, 2)
