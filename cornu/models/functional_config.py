@@ -78,7 +78,7 @@ def _operation_names(operations: list) -> dict:
 def _serialize_op(op: Any, name: str) -> dict:
     module = getattr(op.fn, "__module__", "") or ""
     family = module.rsplit(".", 1)[-1]
-    class_name = _camel(op.name)
+    class_name = op.class_name
     return {"module": _OPS_MODULES.get(family, "keras.src.ops.numpy"), "class_name": class_name,
             "config": {"name": name}, "registered_name": class_name}
 
@@ -151,7 +151,7 @@ def _deserialize_operation(config: dict, custom_objects: dict | None) -> Any:
             raise ValueError(f"Unknown op {config.get('class_name')!r} in the model config: "
                              "cornu has no such operation.")
         options = {k: v for k, v in (config.get("config") or {}).items() if k != "name"}
-        return _OpCall(fn, options)
+        return _OpCall(fn, options, (config.get("config") or {}).get("name"))
     layer = deserialize_keras_object(config, custom_objects=custom_objects, kind="layer")
     if not _is_layer(layer):
         raise ValueError(f"The model config lists {config.get('class_name')!r}, which is not a "
@@ -162,12 +162,17 @@ def _deserialize_operation(config: dict, custom_objects: dict | None) -> Any:
 class _OpCall:
     """An op from a config: called with the node's arguments plus the op's own options."""
 
-    def __init__(self, fn: Any, options: dict) -> None:
+    def __init__(self, fn: Any, options: dict, name: str | None = None) -> None:
         self.fn = fn
         self.options = options
+        self.name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*args, **{**self.options, **kwargs})
+        out = self.fn(*args, **{**self.options, **kwargs})
+        history = getattr(tree.flatten(out)[0], "_keras_history", None)
+        if self.name and history is not None:
+            history.operation.name = self.name  # keep the op's saved name
+        return out
 
 
 def functional_from_config(cls: type, config: dict, custom_objects: dict | None = None) -> Any:
