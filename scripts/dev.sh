@@ -10,7 +10,7 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     -c constraints.txt -e '.[test]'
 case "${1:-}" in
-    demo) exec .venv/bin/python examples/digits_mlp.py ;;
+    demo) exec .venv/bin/python examples/digits_cnn.py ;;
     test) shift; exec .venv/bin/python -m pytest -q "$@" ;;
     *) echo "usage: bash scripts/dev.sh demo|test [pytest args]" >&2; exit 2 ;;
 esac

@@ -254,8 +254,8 @@ class LayerNormalization(_AffineNormalization):
 class GroupNormalization(_AffineNormalization):
     """Normalizes each sample over groups of channels (and all other non-batch axes).
 
-    ``groups=1`` is layer normalization over all axes; ``groups=channels`` is instance
-    normalization.
+    ``groups=1`` is layer normalization over all axes; ``groups=-1`` (one group per
+    channel) is instance normalization.
 
     Example:
         >>> GroupNormalization(groups=2)(np.random.rand(2, 5, 4)).shape
@@ -270,9 +270,10 @@ class GroupNormalization(_AffineNormalization):
         super().__init__(epsilon, center, scale, beta_initializer, gamma_initializer,
                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                          **kwargs)
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
-            raise ValueError(f"{describe(self)}: `groups` must be a positive integer. "
-                             f"Received: groups={groups!r}")
+        if isinstance(groups, bool) or not isinstance(groups, int) or \
+                (groups <= 0 and groups != -1):
+            raise ValueError(f"{describe(self)}: `groups` must be a positive integer, or -1 "
+                             f"for one group per channel. Received: groups={groups!r}")
         self.groups = groups
         self.axis = axis
 
@@ -282,6 +283,8 @@ class GroupNormalization(_AffineNormalization):
         if channels is None:
             raise ValueError(f"{describe(self)}: axis {self.axis} of the inputs must have a "
                              f"known size. Received input shape {tuple(input_shape)}.")
+        if self.groups == -1:  # instance normalization, as Keras
+            self.groups = channels
         if channels < self.groups or channels % self.groups:
             raise ValueError(
                 f"{describe(self)}: the number of channels ({channels}, axis {self.axis} of "

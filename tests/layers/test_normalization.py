@@ -133,6 +133,15 @@ def test_groupnorm_matches_torch(data_format):
     assert_same_numbers_and_grads(layer, x, reference, [layer.gamma, layer.beta])
 
 
+def test_groupnorm_minus_one_is_instance_normalization():
+    x = input_tensor((2, 5, 3))
+    layer = layers.GroupNormalization(groups=-1)
+    expected = F.instance_norm(x.movedim(-1, 1), eps=1e-3).movedim(1, -1)
+    np.testing.assert_allclose(layer(x).detach().numpy(), expected.detach().numpy(), rtol=1e-5,
+                               atol=1e-5)
+    assert layer.groups == 3 and layer.get_config()["groups"] == 3
+
+
 def test_unit_and_rms_normalization():
     x = np.random.default_rng(0).standard_normal((3, 4, 5)).astype("float32")
     out = ops.convert_to_numpy(layers.UnitNormalization(axis=[1, 2])(x))
