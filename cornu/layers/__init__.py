@@ -6,6 +6,25 @@ from cornu.layers.input_layer import Input, InputLayer
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 from cornu.layers.masking import Masking
+from cornu.layers.preprocessing import (
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    Normalization,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+    StringLookup,
+    TextVectorization,
+)
 from cornu.layers.regularization import Dropout
 from cornu.layers.reshaping import Flatten, Reshape
 from cornu.layers.rnn.bidirectional import Bidirectional
@@ -18,10 +37,20 @@ from cornu.layers.rnn.time_distributed import TimeDistributed
 from cornu.saving.serialization_lib import register_builtin
 
 register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
-register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking, ReversibleEmbedding, RNN,
-                 SimpleRNN, SimpleRNNCell, StackedRNNCells, TimeDistributed)
+register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerLookup,
+                 Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                 RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
+                 StringLookup, TextVectorization)
+register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking,
+                 ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells,
+                 TimeDistributed)
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
            "InputSpec", "Lambda", "Layer", "Reshape"]
+__all__ += ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
+            "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+            "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+            "StringLookup", "TextVectorization"]
 __all__ += ["Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
-            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]
+            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells",
+            "TimeDistributed"]

@@ -38,7 +38,8 @@ class Dense(Layer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, lora_rank: int | None = None,
-                 lora_alpha: float | None = None, **kwargs: Any) -> None:
+                 lora_alpha: float | None = None, quantization_config: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = check_positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
@@ -49,8 +50,9 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        if lora_rank:
-            raise NotImplementedError("Dense(lora_rank=...) is not supported yet.")
+        if lora_rank or quantization_config:
+            raise NotImplementedError(f"Dense '{self.name}': LoRA and quantization are not "
+                                      "supported yet (lora_rank / quantization_config).")
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -89,6 +91,7 @@ class Dense(Layer):
             "activity_regularizer": _maybe_serialize(self.activity_regularizer),
             "kernel_constraint": _maybe_serialize(self.kernel_constraint),
             "bias_constraint": _maybe_serialize(self.bias_constraint),
+            "quantization_config": None,
         }
 
 

@@ -102,6 +102,16 @@ class Model(Trainer, Layer):
         self._build_shapes = {"input_shape": input_shape}
         self.built = True
 
+    def _maybe_build(self, args: tuple, kwargs: dict) -> None:
+        if not self.built and self._graph is None and type(self).build is Model.build:
+            # A subclassed model builds its layers as its call() first uses them.
+            self.built = True
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            self._build_shapes = {"input_shape": tree.map_structure(
+                lambda t: tuple(t.shape), first)}
+            return
+        super()._maybe_build(args, kwargs)
+
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         if self._graph is not None:
             return self._graph.run(args[0], spec_only=True)

@@ -95,7 +95,10 @@ def get_registered_object(name: str, custom_objects: dict | None = None,
 def unknown_name_error(kind: str, name: str, known: Any) -> ValueError:
     """A ValueError for an unknown identifier, with the closest known names as a hint."""
     known = sorted(set(known))
-    close = difflib.get_close_matches(str(name), known, n=3)
+    text = str(name)
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    if not close:  # e.g. "mse_loss" -> "mse"
+        close = [k for k in known if len(k) > 2 and (text.startswith(k) or text.endswith(k))][:3]
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(known)}. "
                       "A custom object must be registered with "

@@ -114,8 +114,8 @@ class Trainer:
 
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before {what}. For example: "
-                               "model.compile(optimizer='adam', loss='mse').")
+            raise ValueError(f"You must call `compile()` before {what}. For example: "
+                             "model.compile(optimizer='adam', loss='mse').")
 
     # --- losses and metrics -------------------------------------------------------------------
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
@@ -197,11 +197,17 @@ class Trainer:
         return self(x, training=False)
 
     def _step_function(self, kind: str) -> Any:
+        """The step ``fit``/``evaluate``/``predict`` run: the user's override if there is
+        one (compiled whole with ``jit_compile``), else the backend's train step."""
         fn = self._step_functions.get(kind)
         if fn is None:
             step = getattr(self, f"{kind}_step")
-            fn = backend.trainer.compile_step(step) if self._jit_compile and kind != "predict" \
-                else step
+            if kind == "train" and type(self).train_step is Trainer.train_step:
+                fn = backend.trainer.make_train_function(self, self._jit_compile)
+            elif self._jit_compile and kind != "predict":
+                fn = backend.trainer.compile_function(step)
+            else:
+                fn = step
             self._step_functions[kind] = fn
         return fn
 
@@ -230,6 +236,7 @@ class Trainer:
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs,
                                  steps=data.num_batches)
+        self._step_functions.pop("train", None)  # look up trainable variables afresh
         train_step = self._step_function("train")
         self.stop_training = False
         self._set_training_mode(True)

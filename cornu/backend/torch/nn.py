@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from cornu import config
-from cornu.backend.torch.core import convert_to_tensor, to_torch_dtype
+from cornu.backend.torch.core import as_tensor, convert_to_tensor, to_torch_dtype
 from cornu.backend.torch.numpy import _float
 
-_t = convert_to_tensor
+_t = as_tensor
 
 
 def _ft(x):

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from cornu import ops
-from cornu.layers.layer import Layer, _call_signature
+from cornu.layers.layer import Layer, _class_info
 from cornu.saving import serialization_lib
 
 
@@ -52,7 +52,7 @@ class TimeDistributed(Layer):
         shape = tuple(ops.shape(inputs))
         self._child_input_shape(shape)
         batch, steps = shape[0], shape[1]
-        _, takes_mask, _ = _call_signature(type(self.layer))
+        takes_mask = _class_info(type(self.layer)).takes_mask
         kwargs: dict = {"training": training}
         if mask is not None:
             mask_shape = tuple(ops.shape(mask))
