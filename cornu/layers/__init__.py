@@ -28,6 +28,7 @@ from cornu.layers.preprocessing import (
 from cornu.layers.regularization import Dropout
 from cornu.layers.reshaping import Flatten, Reshape
 from cornu.layers.rnn.bidirectional import Bidirectional
+from cornu.layers.rnn.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from cornu.layers.rnn.gru import GRU, GRUCell
 from cornu.layers.rnn.lstm import LSTM, LSTMCell
 from cornu.layers.rnn.rnn import RNN
@@ -41,9 +42,9 @@ register_builtin(CategoryEncoding, CenterCrop, Discretization, Hashing, IntegerL
                  Normalization, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
                  RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing,
                  StringLookup, TextVectorization)
-register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking,
-                 ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells,
-                 TimeDistributed)
+register_builtin(Bidirectional, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, Embedding, GRU, GRUCell,
+                 LSTM, LSTMCell, Masking, ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell,
+                 StackedRNNCells, TimeDistributed)
 
 __all__ = ["Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
            "InputSpec", "Lambda", "Layer", "Reshape"]
@@ -51,6 +52,6 @@ __all__ += ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "Inte
             "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
             "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
             "StringLookup", "TextVectorization"]
-__all__ += ["Bidirectional", "Embedding", "GRU", "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN",
-            "ReversibleEmbedding", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells",
-            "TimeDistributed"]
+__all__ += ["Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Embedding", "GRU",
+            "GRUCell", "LSTM", "LSTMCell", "Masking", "RNN", "ReversibleEmbedding", "SimpleRNN",
+            "SimpleRNNCell", "StackedRNNCells", "TimeDistributed"]
