@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.datasets import sunspots
 from sklearn.preprocessing import MinMaxScaler
 
 import cornu as keras
@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     keras.utils.set_random_seed(args.seed)
 
-    series = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy("float64")
+    series = sunspots.load_pandas().data["SUNACTIVITY"].to_numpy("float64")
     x_raw, y_raw = make_windows(series, SEQUENCE_LENGTH)
     # fit(validation_split=0.2) validates on the last 20% of the samples; fit the scaler on
     # the first 80% only, so nothing about the validation years leaks into training.
