@@ -51,10 +51,12 @@ def _params(kernel, recurrent_kernel, bias, recurrent_bias):
 def _run(fn, x, hx, params, lengths, go_backwards, return_sequences, zero_output_for_mask):
     """Runs ``fn`` (torch.lstm/gru/rnn_*) Keras-style; returns (last, outputs|None, states)."""
     has_bias = len(params) == 4
+    # cuDNN keeps what its backward needs only in "train" mode (no dropout is involved).
+    train = torch.is_grad_enabled()
     if lengths is None:
         if go_backwards:
             x = torch.flip(x, dims=[1])
-        out, *states = fn(x, hx, params, has_bias, 1, 0.0, False, False, True)
+        out, *states = fn(x, hx, params, has_bias, 1, 0.0, train, False, True)
         return out[:, -1], (out if return_sequences else None), [s[0] for s in states]
 
     lengths_dev, lengths_cpu = lengths
@@ -70,7 +72,8 @@ def _run(fn, x, hx, params, lengths, go_backwards, return_sequences, zero_output
     order = packed.sorted_indices
     hx = tuple(h.index_select(1, order) for h in hx) if isinstance(hx, tuple) \
         else hx.index_select(1, order)
-    out, *states = fn(packed.data, packed.batch_sizes, hx, params, has_bias, 1, 0.0, False, False)
+    out, *states = fn(packed.data, packed.batch_sizes, hx, params, has_bias, 1, 0.0, train,
+                      False)
     states = [s[0].index_select(0, packed.unsorted_indices) for s in states]
     last = states[0]
     if not return_sequences:
