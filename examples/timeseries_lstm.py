@@ -45,7 +45,10 @@ def main() -> None:
     # the first 80% only, so nothing about the validation years leaks into training.
     n_train = int(len(x_raw) * 0.8)
     scaler = MinMaxScaler().fit(series[:n_train + SEQUENCE_LENGTH, None])
-    scale = lambda a: scaler.transform(a.reshape(-1, 1)).reshape(a.shape).astype("float32")  # noqa: E731
+
+    def scale(a: np.ndarray) -> np.ndarray:
+        return scaler.transform(a.reshape(-1, 1)).reshape(a.shape).astype("float32")
+
     x, y = scale(x_raw), scale(y_raw)
 
     model = keras.Sequential([
