@@ -51,10 +51,12 @@ def _params(kernel, recurrent_kernel, bias, recurrent_bias):
 def _run(fn, x, hx, params, lengths, go_backwards, return_sequences, zero_output_for_mask):
     """Runs ``fn`` (torch.lstm/gru/rnn_*) Keras-style; returns (last, outputs|None, states)."""
     has_bias = len(params) == 4
+    # cuDNN keeps what its backward needs only in "train" mode (no dropout is involved).
+    train = torch.is_grad_enabled()
     if lengths is None:
         if go_backwards:
             x = torch.flip(x, dims=[1])
-        out, *states = fn(x, hx, params, has_bias, 1, 0.0, False, False, True)
+        out, *states = fn(x, hx, params, has_bias, 1, 0.0, train, False, True)
         return out[:, -1], (out if return_sequences else None), [s[0] for s in states]
 
     lengths_dev, lengths_cpu = lengths
@@ -70,7 +72,8 @@ def _run(fn, x, hx, params, lengths, go_backwards, return_sequences, zero_output
     order = packed.sorted_indices
     hx = tuple(h.index_select(1, order) for h in hx) if isinstance(hx, tuple) \
         else hx.index_select(1, order)
-    out, *states = fn(packed.data, packed.batch_sizes, hx, params, has_bias, 1, 0.0, False, False)
+    out, *states = fn(packed.data, packed.batch_sizes, hx, params, has_bias, 1, 0.0, train,
+                      False)
     states = [s[0].index_select(0, packed.unsorted_indices) for s in states]
     last = states[0]
     if not return_sequences:
@@ -134,3 +137,33 @@ def simple_rnn(inputs, initial_h, kernel, recurrent_kernel, bias=None, activatio
     params = _params(kernel, recurrent_kernel, bias, None)
     return _run(fn, x, initial_h.unsqueeze(0), params, lengths, go_backwards, return_sequences,
                 zero_output_for_mask)
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
+         dilation_rate=1):
+    """N-D convolution with Keras's conventions, for the ConvLSTM cells.
+
+    ``kernel`` is ``(*kernel_size, in_channels, out_channels)``; ``padding`` is
+    ``"valid"`` or ``"same"`` (TensorFlow's split: the extra pixel goes after). A private
+    stand-in until the shared ``ops.conv`` is available to this module.
+    """
+    x = convert_to_tensor(inputs)
+    rank = x.ndim - 2
+    strides = (strides,) * rank if isinstance(strides, int) else tuple(strides)
+    dilation = (dilation_rate,) * rank if isinstance(dilation_rate, int) \
+        else tuple(dilation_rate)
+    if data_format == "channels_last":
+        x = torch.movedim(x, -1, 1)
+    weight = torch.permute(kernel, (rank + 1, rank, *range(rank)))
+    if padding == "same":
+        pads = []
+        for size, k, s, d in zip(reversed(x.shape[2:]), reversed(weight.shape[2:]),
+                                 reversed(strides), reversed(dilation)):
+            total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+            pads += [total // 2, total - total // 2]
+        if any(pads):
+            x = torch.nn.functional.pad(x, pads)
+    fn = (torch.nn.functional.conv1d, torch.nn.functional.conv2d,
+          torch.nn.functional.conv3d)[rank - 1]
+    out = fn(x, weight, None, strides, 0, dilation)
+    return torch.movedim(out, 1, -1) if data_format == "channels_last" else out

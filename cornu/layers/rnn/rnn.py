@@ -220,6 +220,7 @@ class RNN(Layer):
                     f"{type(self).__name__} '{self.name}' expects a mask of shape (batch, "
                     f"timesteps) = {shape[:2]}; received a mask of shape "
                     f"{tuple(ops.shape(mask))}.")
+            mask = ops.cast(mask, "bool")
         if initial_state is not None:
             states = self._standardize_initial_state(initial_state, sequences)
         elif self.stateful:

@@ -155,6 +155,9 @@ def test_masked_steps_repeat_or_zero_the_output(zero_output):
     out = ops.convert_to_numpy(layer(_x(), mask=mask))
     expected = np.zeros(3) if zero_output else out[0, 1]
     np.testing.assert_allclose(out[0, 2:], np.broadcast_to(expected, (3, 3)), atol=1e-7)
+    # A 0/1 float mask means the same as a boolean one.
+    np.testing.assert_allclose(ops.convert_to_numpy(layer(_x(), mask=mask.astype("float32"))),
+                               out, rtol=1e-6)
 
 
 def test_masks_propagate_from_embedding_through_rnn():
