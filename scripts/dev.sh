@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c constraints.txt -e '.[test]'
+    -c constraints.txt -e '.[test,examples]'
 case "${1:-}" in
     demo) exec .venv/bin/python examples/digits_cnn.py ;;
     test) shift; exec .venv/bin/python -m pytest -q "$@" ;;

@@ -47,8 +47,9 @@ def trace_output_spec(fn: Callable, args: tuple, kwargs: dict) -> Any:
 class SymbolicOp:
     """A ``cornu.ops`` function called on symbolic tensors: a node in a functional graph."""
 
-    def __init__(self, fn: Callable) -> None:
+    def __init__(self, fn: Callable, spec: Callable = trace_output_spec) -> None:
         self.fn = fn
+        self.spec = spec
         self.name = unique_name(fn.__name__.strip("_"))
         self._inbound_nodes: list = []
         self._outbound_nodes: list = []
@@ -62,20 +63,57 @@ class SymbolicOp:
         return self.fn(*args, **kwargs)
 
     def compute_output_spec(self, *args, **kwargs):
-        return trace_output_spec(self.fn, args, kwargs)
+        return self.spec(self.fn, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<SymbolicOp {self.name}>"
 
 
-def symbolic_op(fn: Callable) -> Callable:
-    """Makes an ops function record a graph node when given KerasTensors."""
+def _broadcast(shapes: list) -> tuple:
+    """NumPy broadcasting of shapes with unknown (``None``) sizes."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for axis in range(ndim):
+        sizes = [s[axis - ndim + len(s)] for s in shapes if axis - ndim + len(s) >= 0]
+        known = {d for d in sizes if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"Shapes {shapes} cannot be broadcast together.")
+        if known:
+            out.append(known.pop())
+        elif None in sizes:
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def elementwise_spec(fn: Callable, args: tuple, kwargs: dict) -> KerasTensor:
+    """The spec of an elementwise op: broadcast shape, and the dtype ``fn`` gives on 0-d
+    tensors of the inputs' dtypes (no shape-only tracing needed)."""
+    shapes = [t.shape for t in tree.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
+
+    def scalar(x):
+        return backend.numpy.zeros((), dtype=x.dtype) if isinstance(x, KerasTensor) else x
+
+    probe = fn(*tree.map_structure(scalar, args), **tree.map_structure(scalar, kwargs))
+    if not backend.is_tensor(probe):  # e.g. where(condition) alone returns indices
+        return trace_output_spec(fn, args, kwargs)
+    return KerasTensor(_broadcast(shapes), dtype=backend.standardize_dtype(probe.dtype))
+
+
+def symbolic_op(fn: Callable, elementwise: bool = False) -> Callable:
+    """Makes an ops function record a graph node when given KerasTensors.
+
+    ``elementwise`` ops (output shape = broadcast of the inputs) infer their output spec
+    directly instead of tracing on shape-only tensors.
+    """
+    spec = elementwise_spec if elementwise else trace_output_spec
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if any_symbolic(args, kwargs):
-            op = SymbolicOp(fn)
-            outputs = trace_output_spec(fn, args, kwargs)
+            op = SymbolicOp(fn, spec)
+            outputs = spec(fn, args, kwargs)
             Node(op, args, kwargs, outputs)
             return outputs
         return fn(*args, **kwargs)

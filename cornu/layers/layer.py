@@ -461,7 +461,9 @@ class Layer(backend.Module):
         previous = kwargs.get("mask", self._input_mask(args[0]))
         if previous is None and not _overrides(self, "compute_mask"):
             return
-        mask = trace_output_spec(self.compute_mask, (args[0], previous), {})
+        # compute_mask runs on the symbolic tensors themselves: most return the previous mask
+        # or None without computing anything, and ops on masks infer shapes cheaply.
+        mask = self.compute_mask(args[0], previous)
         if mask is None:
             return
         flat_out, flat_mask = tree.flatten(outputs), tree.flatten(mask)

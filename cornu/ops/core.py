@@ -15,8 +15,8 @@ slice = _op(backend.numpy.slice)
 slice_update = _op(backend.numpy.slice_update)
 scatter = _op(backend.numpy.scatter)
 scatter_update = _op(backend.numpy.scatter_update)
-stop_gradient = _op(backend.stop_gradient)
-cast = _op(backend.cast)
+stop_gradient = _op(backend.stop_gradient, elementwise=True)
+cast = _op(backend.cast, elementwise=True)
 
 
 def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None) -> Any:

@@ -10,4 +10,3 @@ gru = _b.gru
 lstm = _b.lstm
 mask_lengths = _b.mask_lengths
 simple_rnn = _b.simple_rnn
-conv = _b.conv

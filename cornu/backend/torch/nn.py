@@ -288,7 +288,11 @@ def dropout(x, rate, noise_shape=None, generator=None):
         return F.dropout(x, p=float(rate), training=True)
     shape = tuple(x.shape) if noise_shape is None else tuple(
         s if s is not None else x.shape[i] for i, s in enumerate(noise_shape))
-    keep = torch.rand(shape, dtype=x.dtype, device=x.device, generator=generator) >= rate
+    if generator is None:
+        noise = torch.rand(shape, dtype=x.dtype, device=x.device)
+    else:  # seeded generators are CPU generators: same draws on every device
+        noise = torch.rand(shape, dtype=x.dtype, generator=generator).to(x.device)
+    keep = noise >= rate
     return x * keep.to(x.dtype) / (1.0 - float(rate))
 
 

@@ -137,33 +137,3 @@ def simple_rnn(inputs, initial_h, kernel, recurrent_kernel, bias=None, activatio
     params = _params(kernel, recurrent_kernel, bias, None)
     return _run(fn, x, initial_h.unsqueeze(0), params, lengths, go_backwards, return_sequences,
                 zero_output_for_mask)
-
-
-def conv(inputs, kernel, strides=1, padding="valid", data_format="channels_last",
-         dilation_rate=1):
-    """N-D convolution with Keras's conventions, for the ConvLSTM cells.
-
-    ``kernel`` is ``(*kernel_size, in_channels, out_channels)``; ``padding`` is
-    ``"valid"`` or ``"same"`` (TensorFlow's split: the extra pixel goes after). A private
-    stand-in until the shared ``ops.conv`` is available to this module.
-    """
-    x = convert_to_tensor(inputs)
-    rank = x.ndim - 2
-    strides = (strides,) * rank if isinstance(strides, int) else tuple(strides)
-    dilation = (dilation_rate,) * rank if isinstance(dilation_rate, int) \
-        else tuple(dilation_rate)
-    if data_format == "channels_last":
-        x = torch.movedim(x, -1, 1)
-    weight = torch.permute(kernel, (rank + 1, rank, *range(rank)))
-    if padding == "same":
-        pads = []
-        for size, k, s, d in zip(reversed(x.shape[2:]), reversed(weight.shape[2:]),
-                                 reversed(strides), reversed(dilation)):
-            total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
-            pads += [total // 2, total - total // 2]
-        if any(pads):
-            x = torch.nn.functional.pad(x, pads)
-    fn = (torch.nn.functional.conv1d, torch.nn.functional.conv2d,
-          torch.nn.functional.conv3d)[rank - 1]
-    out = fn(x, weight, None, strides, 0, dilation)
-    return torch.movedim(out, 1, -1) if data_format == "channels_last" else out

@@ -17,7 +17,6 @@ from cornu.layers.core import _maybe_serialize, check_positive_int
 from cornu.layers.layer import Layer
 from cornu.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from cornu.layers.rnn.rnn import RNN, cell_property
-from cornu.ops import rnn as rnn_ops
 
 
 def _tuple(value: Any, rank: int, name: str, layer: str) -> tuple:
@@ -154,8 +153,8 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
 
     # --- one step, split in two (see RecurrentCell) ----------------------------------------
     def _conv(self, x: Any, kernel: Any) -> Any:
-        return rnn_ops.conv(x, kernel, self.strides, self.padding, self.data_format,
-                            self.dilation_rate)
+        return ops.conv(x, kernel, self.strides, self.padding, self.data_format,
+                        self.dilation_rate)
 
     def _project_inputs(self, inputs: Any, training: Any = False, sequence: bool = False) -> Any:
         """The input convolution (+ bias) of a step, or of every step of a sequence at once."""
@@ -185,7 +184,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         activation, recurrent_activation = self.activation, self.recurrent_activation
 
         def recurrent_conv(h, kernel):
-            return rnn_ops.conv(h, kernel, 1, "same", self.data_format, 1)
+            return ops.conv(h, kernel, 1, "same", self.data_format, 1)
 
         def step(x_t, states):
             h, c = states[0], states[1]

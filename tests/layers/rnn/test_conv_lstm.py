@@ -7,7 +7,6 @@ import torch.nn.functional as F
 
 import cornu
 from cornu import layers, ops
-from cornu.ops import rnn as rnn_ops
 from tests.helpers import check_layer
 
 
@@ -106,14 +105,3 @@ def test_errors():
         layers.ConvLSTM2D(2, 3, padding="causal")
     with pytest.raises(ValueError, match="kernel_size"):
         layers.ConvLSTM2D(2, (3, 3, 3))
-
-
-def test_conv_op_same_padding_with_strides():
-    x = _x((1, 7, 7, 2))
-    kernel = _x((3, 3, 2, 4), 1)
-    out = ops.convert_to_numpy(rnn_ops.conv(ops.convert_to_tensor(x),
-                                            ops.convert_to_tensor(kernel), 2, "same"))
-    # TensorFlow's "same": total padding 2 (= (4-1)*2 + 3 - 7), one pixel on each side.
-    expected = F.conv2d(torch.tensor(x).permute(0, 3, 1, 2),
-                        torch.tensor(kernel).permute(3, 2, 0, 1), stride=2, padding=1)
-    np.testing.assert_allclose(out, expected.permute(0, 2, 3, 1).numpy(), rtol=1e-5, atol=1e-5)
