@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 from cornu import (
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -42,3 +43,4 @@ __all__ = [
     "regularizers", "saving", "utils",
 ]
 __all__ += ["datasets"]
+__all__ += ["applications"]
