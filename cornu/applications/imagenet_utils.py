@@ -110,9 +110,9 @@ def _preprocess_tensor(x: Any, data_format: str, mode: str) -> Any:
         x = ops.flip(x, axis=_channel_axis(ndim, data_format))
     mean, std = _mean_std(mode)
     shape = _channel_shape(ndim, data_format)
-    x = x - np.reshape(np.asarray(mean, "float32"), shape)
+    x = x - ops.convert_to_tensor(np.reshape(np.asarray(mean, "float32"), shape))
     if std is not None:
-        x = x / np.reshape(np.asarray(std, "float32"), shape)
+        x = x / ops.convert_to_tensor(np.reshape(np.asarray(std, "float32"), shape))
     return x
 
 
