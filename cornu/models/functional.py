@@ -92,6 +92,23 @@ class Graph:
         self._plan = [self._plan_node(node) for node in self.nodes
                       if not all(id(t) in self._input_ids for t in node.outputs)]
         self._output_ids = [id(t) for t in self.outputs]
+        self._release = self._release_plan()
+
+    def _release_plan(self) -> list:
+        """For each step, the intermediate values no later step reads: run() drops them at
+        once, so a deep model holds only its live activations (the allocator then reuses
+        warm memory instead of growing, which made long chains of layers slower)."""
+        last_use: dict = {}
+        for step, node in enumerate(n for n in self.nodes
+                                    if not all(id(t) in self._input_ids for t in n.outputs)):
+            for t in node.input_tensors:
+                last_use[id(t)] = step
+        keep = set(self._output_ids)
+        release: list = [[] for _ in self._plan]
+        for key, step in last_use.items():
+            if key not in keep:
+                release[step].append(key)
+        return release
 
     @staticmethod
     def _plan_node(node):
@@ -110,7 +127,8 @@ class Graph:
         values = {key: ops.cast(x, t.dtype) if ops.dtype(x) != t.dtype
                   else x for key, x, t in zip(self._input_ids, self.flatten_inputs(inputs),
                                               self.inputs)}
-        for operation, single, args, kwargs, out_ids in self._plan:
+        for (operation, single, args, kwargs, out_ids), release in zip(self._plan,
+                                                                         self._release):
             fn = operation.compute_output_spec if spec_only else operation
             if single is not None:
                 result = fn(values[single])
@@ -124,6 +142,8 @@ class Graph:
             else:
                 for key, value in zip(out_ids, tree.flatten(result)):
                     values[key] = value
+            for key in release:
+                del values[key]
         return tree.pack_sequence_as(self.outputs_struct,
                                      [values[key] for key in self._output_ids])
 
