@@ -33,8 +33,9 @@ def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe"
         - ``"torch"``: scales pixels to ``[0, 1]``, then normalizes each channel with the
           ImageNet mean and standard deviation.
 
-    A floating NumPy array is preprocessed in place (as Keras does); pass ``np.copy(x)`` to
-    keep the original. Tensors (eager or symbolic) are never modified.
+    In the ``"tf"`` and ``"torch"`` modes a floating NumPy array is preprocessed in place
+    (as Keras does); pass ``np.copy(x)`` to keep the original. The ``"caffe"`` mode returns
+    a new array, and tensors (eager or symbolic) are never modified.
 
     Args:
         x: a 3-D or 4-D NumPy array or tensor with 3 color channels.
@@ -90,8 +91,8 @@ def _preprocess_numpy(x: np.ndarray, data_format: str, mode: str) -> np.ndarray:
         return x
     if mode == "torch":
         x /= 255.0
-    else:  # caffe: RGB -> BGR
-        x = np.flip(x, axis=_channel_axis(x.ndim, data_format))
+    else:  # caffe: RGB -> BGR, as a new contiguous array (a reversed view trips torch)
+        x = np.ascontiguousarray(np.flip(x, axis=_channel_axis(x.ndim, data_format)))
     mean, std = _mean_std(mode)
     shape = _channel_shape(x.ndim, data_format)
     x -= np.reshape(np.asarray(mean, x.dtype), shape)
