@@ -16,6 +16,7 @@ from cornu import (
     callbacks,
     config,
     constraints,
+    datasets,
     initializers,
     layers,
     losses,
@@ -40,3 +41,4 @@ __all__ = [
     "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "utils",
 ]
+__all__ += ["datasets"]

@@ -12,7 +12,7 @@ import cornu  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
-    cornu.utils.clear_session()
+    cornu.utils.clear_session(free_memory=False)
     cornu.utils.set_random_seed(1234)
     yield
 

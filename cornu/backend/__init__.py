@@ -18,11 +18,12 @@ from cornu.config import (
 )
 
 if config.backend() == "torch":
-    from cornu.backend.torch import foreach, nn, numpy, random, symbolic, trainer
+    from cornu.backend.torch import foreach, image, nn, numpy, random, rnn, symbolic, trainer
     from cornu.backend.torch.core import (
         Tensor,
         Variable,
         cast,
+        cast_floating,
         convert_to_numpy,
         convert_to_tensor,
         device_scope,
@@ -39,20 +40,22 @@ if config.backend() == "torch":
     from cornu.backend.torch.module import Module
 
 
-def clear_session() -> None:
-    """Resets the automatic layer names (``dense``, ``dense_1``, ...) and frees memory."""
+def clear_session(free_memory: bool = True) -> None:
+    """Resets the automatic layer names (``dense``, ``dense_1``, ...); with ``free_memory``
+    also runs the garbage collector."""
+    import gc
+
     from cornu.core.naming import reset_uids
 
     reset_uids()
-    import gc
-
-    gc.collect()
+    if free_memory:
+        gc.collect()
 
 
 __all__ = [
-    "Module", "Tensor", "Variable", "backend", "cast", "clear_session", "convert_to_numpy",
+    "Module", "Tensor", "Variable", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
     "convert_to_tensor", "device_scope", "dtype", "epsilon", "floatx", "foreach", "get_device",
-    "image_data_format", "is_float_dtype", "is_int_dtype", "is_tensor", "nn", "no_grad", "numpy", "random",
+    "image", "image_data_format", "is_float_dtype", "is_int_dtype", "is_tensor", "nn", "no_grad", "numpy", "random", "rnn",
     "set_epsilon", "set_floatx", "set_image_data_format", "shape", "standardize_dtype",
     "stop_gradient", "symbolic", "trainer",
 ]

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from cornu import backend
 from cornu.core import tree
 from cornu.core.keras_tensor import KerasTensor, any_symbolic
+from cornu.core.naming import unique_name
 from cornu.core.node import Node
 
 # Two different stand-ins for unknown sizes tell which output sizes depend on them.
@@ -48,9 +49,14 @@ class SymbolicOp:
 
     def __init__(self, fn: Callable) -> None:
         self.fn = fn
-        self.name = fn.__name__
+        self.name = unique_name(fn.__name__.strip("_"))
         self._inbound_nodes: list = []
         self._outbound_nodes: list = []
+
+    @property
+    def class_name(self) -> str:
+        """Keras's class name for this op, e.g. ``"Add"``, ``"LogSoftmax"``."""
+        return "".join(part.capitalize() for part in self.fn.__name__.strip("_").split("_"))
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)

@@ -111,9 +111,17 @@ class TruncatedNormal(_Seeded):
         return {"mean": self.mean, "stddev": self.stddev, **super().get_config()}
 
 
-def compute_fans(shape: tuple) -> tuple[float, float]:
-    """(fan_in, fan_out) of a weight shape; conv kernels count their receptive field."""
+def compute_fans(shape: tuple, input_axes: Any = None,
+                 output_axes: Any = None) -> tuple[float, float]:
+    """(fan_in, fan_out) of a weight shape; conv kernels count their receptive field.
+
+    ``input_axes``/``output_axes`` name the axes that count as inputs and outputs
+    (for weights such as multi-head projections); both must be given to take effect.
+    """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (float(np.prod([shape[a] for a in input_axes])),
+                float(np.prod([shape[a] for a in output_axes])))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -128,8 +136,10 @@ class VarianceScaling(_Seeded):
     """Draws scaled to the weight's fan-in/fan-out (``scale / n`` variance)."""
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: Any = None) -> None:
+                 distribution: str = "truncated_normal", seed: Any = None,
+                 input_axes: Any = None, output_axes: Any = None) -> None:
         super().__init__(seed)
+        self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -144,7 +154,7 @@ class VarianceScaling(_Seeded):
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "truncated_normal":
@@ -158,7 +168,8 @@ class VarianceScaling(_Seeded):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                **super().get_config()}
+                **super().get_config(), "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class _Preset(VarianceScaling):
@@ -166,11 +177,14 @@ class _Preset(VarianceScaling):
 
     preset: tuple = ()
 
-    def __init__(self, seed: Any = None) -> None:
-        super().__init__(*self.preset, seed=seed)
+    def __init__(self, seed: Any = None, input_axes: Any = None,
+                 output_axes: Any = None) -> None:
+        super().__init__(*self.preset, seed=seed, input_axes=input_axes,
+                         output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed if isinstance(self.seed, (int, type(None))) else None}
+        seed = self.seed if isinstance(self.seed, (int, type(None))) else None
+        return {"seed": seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 class GlorotUniform(_Preset):
@@ -262,6 +276,9 @@ _NAMES = {
     "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
     "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
     "identity": Identity, "IdentityInitializer": Identity,
+    # Keras's short aliases ("uniform" is Embedding's default initializer).
+    "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
+    "OrthogonalInitializer": Orthogonal,
 }
 _TABLE = {**{c.__name__: c for c in _CLASSES}, **_NAMES}
 serialization_lib.register_builtin(*_CLASSES)

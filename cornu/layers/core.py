@@ -38,7 +38,8 @@ class Dense(Layer):
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, lora_rank: int | None = None,
-                 lora_alpha: float | None = None, **kwargs: Any) -> None:
+                 lora_alpha: float | None = None, quantization_config: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = check_positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
@@ -49,8 +50,9 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        if lora_rank:
-            raise NotImplementedError("Dense(lora_rank=...) is not supported yet.")
+        if lora_rank or quantization_config:
+            raise NotImplementedError(f"Dense '{self.name}': LoRA and quantization are not "
+                                      "supported yet (lora_rank / quantization_config).")
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -89,6 +91,7 @@ class Dense(Layer):
             "activity_regularizer": _maybe_serialize(self.activity_regularizer),
             "kernel_constraint": _maybe_serialize(self.kernel_constraint),
             "bias_constraint": _maybe_serialize(self.bias_constraint),
+            "quantization_config": None,
         }
 
 
@@ -182,3 +185,17 @@ class Lambda(Layer):
                 "function": {"class_name": "function", "config": get_registered_name(function),
                              "registered_name": get_registered_name(function)},
                 "arguments": self.arguments, "output_shape": self._output_shape}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Lambda":
+        """Finds the function by its registered name; a function saved as bytecode is never
+        run (pass it in ``custom_objects`` under the layer's name instead)."""
+        config = dict(config)
+        config["function"] = serialization_lib.deserialize_function(
+            config.get("function"), custom_objects, kind="function",
+            owner=config.get("name"))
+        for key in ("output_shape", "mask"):
+            if isinstance(config.get(key), dict):
+                config[key] = serialization_lib.deserialize_function(
+                    config[key], custom_objects, kind=f"{key} function", owner=config.get("name"))
+        return cls(**config)

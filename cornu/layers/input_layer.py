@@ -16,12 +16,14 @@ class InputLayer(Layer):
     def __init__(self, shape: Any = None, batch_size: int | None = None, dtype: Any = None,
                  sparse: bool | None = None, batch_shape: Any = None,
                  input_tensor: KerasTensor | None = None, optional: bool = False,
-                 name: str | None = None, **kwargs: Any) -> None:
+                 name: str | None = None, ragged: bool = False, **kwargs: Any) -> None:
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
         super().__init__(name=name, dtype=dtype, **kwargs)
+        if ragged:
+            raise ValueError(f"InputLayer '{self.name}': ragged inputs are not supported.")
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time. "
                              f"Received: shape={shape}, batch_shape={batch_shape}")
@@ -57,7 +59,7 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_shape": self.batch_shape, "dtype": self._dtype, "sparse": self.sparse,
-                "optional": self.optional, "name": self.name}
+                "ragged": False, "name": self.name, "optional": self.optional}
 
 
 def Input(shape: Any = None, batch_size: int | None = None, dtype: Any = None,

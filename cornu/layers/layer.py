@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from cornu import backend, constraints, dtype_policies, initializers, regularizers
 from cornu.core import tree
@@ -23,25 +23,35 @@ _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size"
 
 
 class _CallContext(threading.local):
-    """The ``training`` flag of the outermost layer call, inherited by inner calls."""
+    """State of the layer call in progress: the outermost call's ``training`` flag (inherited
+    by inner calls), the nesting depth, and an id per outermost call (to scope ``add_loss``)."""
 
     def __init__(self) -> None:
         self.training = None
         self.depth = 0
+        self.call_id = 0
 
 
 _CONTEXT = _CallContext()
-_SIGNATURES: dict[type, tuple[bool, bool, bool]] = {}
 
 
-def _call_signature(cls: type) -> tuple[bool, bool, bool]:
-    """(call takes ``training``, call takes ``mask``, call takes ``**kwargs``), cached per class."""
-    found = _SIGNATURES.get(cls)
+class _ClassInfo(NamedTuple):
+    takes_training: bool
+    takes_mask: bool
+    computes_mask: bool  # overrides compute_mask
+
+
+_CLASS_INFO: dict[type, _ClassInfo] = {}
+
+
+def _class_info(cls: type) -> _ClassInfo:
+    """What a layer class's ``call`` accepts and overrides; computed once per class."""
+    found = _CLASS_INFO.get(cls)
     if found is None:
         params = inspect.signature(cls.call).parameters
-        var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        found = ("training" in params, "mask" in params, var_kw)
-        _SIGNATURES[cls] = found
+        found = _ClassInfo("training" in params, "mask" in params,
+                           cls.compute_mask is not Layer.compute_mask)
+        _CLASS_INFO[cls] = found
     return found
 
 
@@ -84,6 +94,8 @@ class Layer(backend.Module):
         self._non_trainable_variables: list = []
         self._layers: list = []
         self._losses: list = []
+        self._loss_call_id = -1
+        self._last_call_id = -1
         self._inbound_nodes: list = []
         self._outbound_nodes: list = []
         self._build_shapes: Any = None
@@ -222,6 +234,19 @@ class Layer(backend.Module):
         for p, w in zip(params, weights):
             p.assign(w)
 
+    def save_own_variables(self, store: dict) -> None:
+        """Writes this layer's own variables (not its sublayers') to ``store`` as ``"0"``,
+        ``"1"``, ... in Keras's order; override it together with ``load_own_variables``."""
+        from cornu.saving.state_tree import write_own_variables
+
+        write_own_variables(self, store)
+
+    def load_own_variables(self, store: dict) -> None:
+        """Sets this layer's own variables from ``store`` (as written by ``save_own_variables``)."""
+        from cornu.saving.state_tree import load_own_variables
+
+        load_own_variables(self, store)
+
     @property
     def trainable(self) -> bool:
         return self._trainable
@@ -249,22 +274,26 @@ class Layer(backend.Module):
     # --- losses -------------------------------------------------------------------------------
     def add_loss(self, loss: Any) -> None:
         """Adds a loss term (e.g. a penalty computed in ``call``) to ``layer.losses``."""
+        if self._loss_call_id != _CONTEXT.call_id:
+            self._losses = []  # losses belong to the most recent call only
+            self._loss_call_id = _CONTEXT.call_id
         self._losses.append(loss)
 
     @property
     def losses(self) -> list:
-        """Losses added during the last call plus weight-regularization penalties."""
+        """Losses added during this layer's last call plus weight-regularization penalties."""
         out = []
         for layer in self._flatten_layers():
-            out.extend(layer._losses)
+            current = layer._loss_call_id == self._last_call_id or (
+                layer is self and layer._loss_call_id == _CONTEXT.call_id)  # added outside call
+            if current:
+                out.extend(layer._losses)
+            if not layer.trainable:
+                continue
             for v in layer._own_variables():
-                if v.regularizer is not None and layer.trainable:
+                if v.regularizer is not None:
                     out.append(v.regularizer(v))
         return out
-
-    def _clear_losses(self) -> None:
-        for layer in self._flatten_layers():
-            layer._losses.clear()
 
     # --- build --------------------------------------------------------------------------------
     def build(self, input_shape: Any = None) -> None:
@@ -297,8 +326,10 @@ class Layer(backend.Module):
             return
         if "input_shape" in config:
             self.build(config["input_shape"])
+            self._build_shapes = self._build_shapes or {"input_shape": config["input_shape"]}
         elif "shapes_dict" in config:
             self.build(**config["shapes_dict"])
+            self._build_shapes = self._build_shapes or dict(config["shapes_dict"])
         self.built = True
 
     def get_build_config(self) -> dict | None:
@@ -317,13 +348,22 @@ class Layer(backend.Module):
         if any_symbolic(args, kwargs):
             return self._symbolic_call(args, kwargs)
         if args:
-            args = (self._convert_inputs(args[0]),) + args[1:]
-        self._maybe_build(args, kwargs)
-        kwargs = self._resolve_call_kwargs(args, kwargs)
+            first = args[0]
+            if backend.is_tensor(first):
+                if self.autocast:
+                    first = backend.cast_floating(first, self.dtype_policy.compute_dtype)
+            else:
+                first = self._convert_inputs(first)
+            args = (first,) + args[1:]
+        if not self.built:
+            self._maybe_build(args, kwargs)
+        info = _class_info(type(self))
+        kwargs = self._resolve_call_kwargs(info, args, kwargs)
         context = _CONTEXT
         previous = context.training
         if context.depth == 0:
-            self._clear_losses()
+            context.call_id += 1
+        self._last_call_id = context.call_id
         context.depth += 1
         if "training" in kwargs:
             context.training = kwargs["training"]
@@ -343,30 +383,24 @@ class Layer(backend.Module):
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
-        self._set_output_mask(args, kwargs, outputs)
+        if args and (self.supports_masking or info.computes_mask):
+            self._set_output_mask(info, args, kwargs, outputs)
         return outputs
 
     def _convert_inputs(self, inputs: Any) -> Any:
         compute = self.dtype_policy.compute_dtype
 
         def convert(x):
-            if backend.is_tensor(x):
-                if self.autocast and x.is_floating_point() and \
-                        backend.standardize_dtype(x.dtype) != compute:
-                    return backend.cast(x, compute)
-                return x
-            if hasattr(x, "__array__") or isinstance(x, (float, int)):
+            if not backend.is_tensor(x):
+                if not (hasattr(x, "__array__") or isinstance(x, (float, int))):
+                    return x
                 x = backend.convert_to_tensor(x)
-                return convert(x)
-            return x
+            return backend.cast_floating(x, compute) if self.autocast else x
 
-        if backend.is_tensor(inputs):
-            return convert(inputs)
         return tree.map_structure(convert, inputs)
 
-    def _resolve_call_kwargs(self, args: tuple, kwargs: dict) -> dict:
-        takes_training, takes_mask, _ = _call_signature(type(self))
-        if takes_training:
+    def _resolve_call_kwargs(self, info: _ClassInfo, args: tuple, kwargs: dict) -> dict:
+        if info.takes_training:
             training = kwargs.get("training")
             if training is None:
                 training = _CONTEXT.training
@@ -374,7 +408,7 @@ class Layer(backend.Module):
                 kwargs = dict(kwargs, training=training)
         elif "training" in kwargs:
             kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-        if takes_mask and kwargs.get("mask") is None and args:
+        if info.takes_mask and kwargs.get("mask") is None and args:
             mask = self._input_mask(args[0])
             if mask is not None:
                 kwargs = dict(kwargs, mask=mask)
@@ -387,11 +421,10 @@ class Layer(backend.Module):
             return None if all(m is None for m in masks) else masks
         return getattr(inputs, "_keras_mask", None)
 
-    def _set_output_mask(self, args: tuple, kwargs: dict, outputs: Any) -> None:
-        if not args or not (self.supports_masking or _overrides(self, "compute_mask")):
-            return
+    def _set_output_mask(self, info: _ClassInfo, args: tuple, kwargs: dict,
+                         outputs: Any) -> None:
         previous = kwargs.get("mask", self._input_mask(args[0]))
-        if previous is None and not _overrides(self, "compute_mask"):
+        if previous is None and not info.computes_mask:
             return
         mask = self.compute_mask(args[0], previous)
         if mask is None:
@@ -449,7 +482,7 @@ class Layer(backend.Module):
             shapes = [_shape_of(a) for a in args if any_symbolic((a,))]
             out_shape = self.compute_output_shape(*shapes)
             return _shapes_to_specs(out_shape, self.dtype_policy.compute_dtype)
-        kwargs = self._resolve_call_kwargs(args, kwargs)
+        kwargs = self._resolve_call_kwargs(_class_info(type(self)), args, kwargs)
         return trace_output_spec(self.call, args, kwargs)
 
     # --- functional-graph helpers -------------------------------------------------------------

@@ -102,6 +102,16 @@ class Model(Trainer, Layer):
         self._build_shapes = {"input_shape": input_shape}
         self.built = True
 
+    def _maybe_build(self, args: tuple, kwargs: dict) -> None:
+        if not self.built and self._graph is None and type(self).build is Model.build:
+            # A subclassed model builds its layers as its call() first uses them.
+            self.built = True
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            self._build_shapes = {"input_shape": tree.map_structure(
+                lambda t: tuple(t.shape), first)}
+            return
+        super()._maybe_build(args, kwargs)
+
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         if self._graph is not None:
             return self._graph.run(args[0], spec_only=True)
@@ -181,6 +191,61 @@ class Model(Trainer, Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
+
+    # --- serialization and saving (implemented in cornu.saving) -------------------------------
+    def get_config(self) -> dict:
+        """A functional model's graph in Keras 3's format; a subclassed model's base config."""
+        if self._graph is not None:
+            from cornu.models.functional_config import get_functional_config
+
+            return get_functional_config(self)
+        return super().get_config()
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
+        from cornu.models.functional_config import functional_from_config, subclass_from_config
+
+        if "layers" in config and "output_layers" in config:
+            return functional_from_config(cls, config, custom_objects)
+        return subclass_from_config(cls, config)
+
+    def get_compile_config(self) -> dict | None:
+        """The arguments of ``compile()``, serialized (``None`` if not compiled)."""
+        from cornu.saving.compile_config import get_compile_config
+
+        return get_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compiles the model from :meth:`get_compile_config` output."""
+        from cornu.saving.compile_config import compile_from_config
+
+        compile_from_config(self, config)
+
+    def save(self, filepath: Any, overwrite: bool = True, zipped: bool | None = None,
+             **kwargs: Any) -> None:
+        """Saves the model: ``.keras`` (Keras 3 archive) or ``.h5`` (legacy tf.keras HDF5)."""
+        from cornu.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True,
+                     max_shard_size: Any = None) -> None:
+        """Saves the weights (and optimizer state) to a ``.weights.h5`` file."""
+        from cornu.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Loads weights from ``.weights.h5``, ``.keras`` or legacy ``.h5`` files."""
+        from cornu.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config as a JSON string (``cornu.models.model_from_json`` reads it)."""
+        from cornu.saving.saving_api import model_to_json
+
+        return model_to_json(self, **kwargs)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -106,6 +106,17 @@ class Sequential(Model):
             x = layer.compute_output_spec(x)
         return x
 
+    def get_config(self) -> dict:
+        from cornu.models.functional_config import get_sequential_config
+
+        return get_sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Sequential":
+        from cornu.models.functional_config import sequential_from_config
+
+        return sequential_from_config(cls, config, custom_objects)
+
     @property
     def layers(self) -> list:
         """The stacked layers (without the input layer)."""

@@ -71,12 +71,12 @@ def print_summary(model: Any, line_length: int | None = None, positions: Any = N
     from cornu.models.sequential import Sequential
 
     layers = model.layers
+    if model._graph is not None and not isinstance(model, Sequential):
+        layers = list(model._graph.operations)  # ops called on symbolic tensors included
     sequential = isinstance(model, Sequential) or model._graph is None or all(
-        len(getattr(layer, "_inbound_nodes", [])) <= 1 and
+        len(layer._inbound_nodes) <= 1 and
         len(layer._inbound_nodes[0].input_tensors if layer._inbound_nodes else []) <= 1
         for layer in layers)
-    if model._graph is not None and not isinstance(model, Sequential):
-        layers = [op for op in model._graph.operations if hasattr(op, "weights")]
     if layer_range is not None:
         names = [layer.name for layer in layers]
         start, stop = names.index(layer_range[0]), names.index(layer_range[1])
@@ -103,12 +103,13 @@ def print_summary(model: Any, line_length: int | None = None, positions: Any = N
         aligns[-1] if not show_trainable else "left"]))
     lines.append("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩")
     for i, layer in enumerate(layers):
-        n_params = _count(layer.weights)[0] if layer.built else 0
-        row = [f"{layer.name} ({type(layer).__name__})", _output_shape(layer), f"{n_params:,}"]
+        n_params = _count(getattr(layer, "weights", []))[0]
+        kind = getattr(layer, "class_name", type(layer).__name__)
+        row = [f"{layer.name} ({kind})", _output_shape(layer), f"{n_params:,}"]
         if not sequential:
             row.append(_connections(layer, graph_nodes))
         if show_trainable:
-            row.append("Y" if layer.trainable else "N")
+            row.append("Y" if getattr(layer, "trainable", False) else "N")
         lines.append(_box_row(row, widths, "│", "│", "│", aligns))
         if i < len(layers) - 1:
             lines.append("├" + "┼".join("─" * (w + 2) for w in widths) + "┤")

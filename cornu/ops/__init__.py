@@ -6,7 +6,7 @@ The names and semantics are Keras 3's ``keras.ops``: NumPy-like functions (``add
 """
 
 from cornu.backend import foreach
-from cornu.ops import core, math, nn, numpy
+from cornu.ops import core, image, math, nn, numpy
 from cornu.ops.core import *  # noqa: F401,F403
 from cornu.ops.math import *  # noqa: F401,F403
 from cornu.ops.nn import *  # noqa: F401,F403

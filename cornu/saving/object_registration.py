@@ -93,10 +93,18 @@ def get_registered_object(name: str, custom_objects: dict | None = None,
 
 
 def unknown_name_error(kind: str, name: str, known: Any) -> ValueError:
-    """A ValueError for an unknown identifier, with the closest known names as a hint."""
-    known = sorted(set(known))
-    close = difflib.get_close_matches(str(name), known, n=3)
+    """A ValueError for an unknown identifier: the closest known names and how to register."""
+    known = sorted(k for k in set(known) if isinstance(k, str))
+    text = str(name)
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+    if not close:  # e.g. "mse_loss" -> "mse"
+        close = [k for k in known if len(k) > 2 and (text.startswith(k) or text.endswith(k))][:3]
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return ValueError(f"Unknown {kind} {name!r}.{hint} Known {kind} names: {', '.join(known)}. "
-                      "A custom object must be registered with "
-                      "@cornu.saving.register_keras_serializable() or passed in custom_objects.")
+    listing = f" Known {kind} names: {', '.join(known)}." if len(known) <= 40 else ""
+    short = str(name).split(">")[-1]
+    return ValueError(
+        f"Unknown {kind} {name!r}.{hint}{listing} If {short!r} is your own class or function, "
+        "register it before loading: decorate it with "
+        "@cornu.saving.register_keras_serializable(package=\"my_package\"), or pass "
+        f"custom_objects={{{short!r}: {short}}} (or use cornu.saving.custom_object_scope). "
+        "cornu never imports a module named in a file.")

@@ -147,6 +147,11 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None) -> 
     return torch.as_tensor(x, dtype=torch_dtype, device=_DEVICE)
 
 
+def as_tensor(x: Any) -> torch.Tensor:
+    """Tensors pass through untouched (the hot path of every op); anything else is converted."""
+    return x if isinstance(x, torch.Tensor) else convert_to_tensor(x)
+
+
 def convert_to_numpy(x: Any) -> np.ndarray:
     """Returns ``x`` as a NumPy array (copying it to the host when needed)."""
     if isinstance(x, torch.Tensor):
@@ -174,6 +179,14 @@ def cast(x: Any, dtype: Any) -> torch.Tensor:
     x = convert_to_tensor(x)
     torch_dtype = to_torch_dtype(dtype)
     return x if x.dtype == torch_dtype else x.to(torch_dtype)
+
+
+def cast_floating(x: torch.Tensor, dtype: str) -> torch.Tensor:
+    """Casts a floating tensor to ``dtype`` (a name); other tensors pass unchanged."""
+    target = DTYPES[dtype]
+    if x.dtype is not target and x.is_floating_point():
+        return x.to(target)
+    return x
 
 
 def stop_gradient(x: Any) -> torch.Tensor:

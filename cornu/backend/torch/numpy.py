@@ -11,13 +11,14 @@ import torch
 
 from cornu import config
 from cornu.backend.torch.core import (
+    as_tensor,
     convert_to_tensor,
     get_device,
     standardize_dtype,
     to_torch_dtype,
 )
 
-_t = convert_to_tensor
+_t = as_tensor
 
 
 def _axes(axis: Any) -> Any:
@@ -333,7 +334,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    x = _t(x, dtype=dtype)
+    x = convert_to_tensor(x, dtype=dtype)
     if axis is None:
         out = torch.prod(x)
         return out.reshape((1,) * x.ndim) if keepdims else out
@@ -410,14 +411,14 @@ def argmin(x, axis=None, keepdims=False):
 
 
 def cumsum(x, axis=None, dtype=None):
-    x = _t(x, dtype=dtype)
+    x = convert_to_tensor(x, dtype=dtype)
     if axis is None:
         x, axis = x.reshape(-1), 0
     return torch.cumsum(x, dim=int(axis))
 
 
 def cumprod(x, axis=None, dtype=None):
-    x = _t(x, dtype=dtype)
+    x = convert_to_tensor(x, dtype=dtype)
     if axis is None:
         x, axis = x.reshape(-1), 0
     return torch.cumprod(x, dim=int(axis))
@@ -437,7 +438,7 @@ def average(x, axis=None, weights=None):
     x = _float(_t(x))
     if weights is None:
         return mean(x, axis=axis)
-    w = _t(weights, dtype=x.dtype)
+    w = convert_to_tensor(weights, dtype=x.dtype)
     if axis is not None and w.ndim == 1 and x.ndim > 1:
         shape = [1] * x.ndim
         shape[int(axis)] = -1
@@ -451,7 +452,7 @@ def median(x, axis=None, keepdims=False):
 
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     x = _float(_t(x))
-    q = _t(q, dtype=x.dtype)
+    q = convert_to_tensor(q, dtype=x.dtype)
     if axis is None:
         out = torch.quantile(x.reshape(-1), q, interpolation=method)
         return out.reshape(q.shape + (1,) * x.ndim) if keepdims else out
@@ -567,7 +568,7 @@ def tile(x, repeats):
 def repeat(x, repeats, axis=None):
     x = _t(x)
     if isinstance(repeats, (list, tuple, np.ndarray, torch.Tensor)):
-        repeats = _t(repeats, dtype="int64")
+        repeats = convert_to_tensor(repeats, dtype="int64")
     return torch.repeat_interleave(x, repeats, dim=axis)
 
 
@@ -693,7 +694,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
 def digitize(x, bins):
     x = _t(x)
-    bins = _t(bins, dtype=x.dtype)
+    bins = convert_to_tensor(bins, dtype=x.dtype)
     return torch.bucketize(x, bins, right=True).to(torch.int32)
 
 
@@ -838,7 +839,7 @@ def meshgrid(*x, indexing="xy"):
 
 
 def array(x, dtype=None):
-    return _t(x, dtype=dtype)
+    return convert_to_tensor(x, dtype=dtype)
 
 
 def result_type(*dtypes):
@@ -857,7 +858,7 @@ def slice(inputs, start_indices, shape):
 
 def slice_update(inputs, start_indices, updates):
     x = _t(inputs).clone()
-    updates = _t(updates, dtype=x.dtype)
+    updates = convert_to_tensor(updates, dtype=x.dtype)
     index = tuple(builtins.slice(int(s), int(s) + n) for s, n in zip(start_indices, updates.shape))
     x[index] = updates
     return x
@@ -875,7 +876,7 @@ def scatter(indices, values, shape):
 def scatter_update(inputs, indices, updates):
     x = _t(inputs).clone()
     indices = _t(indices).long()
-    x[tuple(indices.t())] = _t(updates, dtype=x.dtype)
+    x[tuple(indices.t())] = convert_to_tensor(updates, dtype=x.dtype)
     return x
 
 
