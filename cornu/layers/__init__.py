@@ -6,7 +6,8 @@ from cornu.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3D
 from cornu.layers.core import Activation, Dense, Identity, Lambda
 from cornu.layers.attention.additive_attention import AdditiveAttention
 from cornu.layers.attention.attention import Attention
-from cornu.layers.attention.grouped_query_attention import GroupQueryAttention
+from cornu.layers.attention.grouped_query_attention import (GroupedQueryAttention,
+                                                             GroupQueryAttention)
 from cornu.layers.attention.multi_head_attention import MultiHeadAttention
 from cornu.layers.einsum_dense import EinsumDense
 from cornu.layers.embedding import Embedding, ReversibleEmbedding
@@ -64,8 +65,8 @@ from cornu.layers.wrappers import SpectralNormalization, Wrapper
 from cornu.saving.serialization_lib import register_builtin
 
 register_builtin(Activation, Dense, Dropout, Flatten, Identity, InputLayer, Lambda, Layer, Reshape)
-register_builtin(AdditiveAttention, Attention, EinsumDense, GroupQueryAttention,
-                 MultiHeadAttention, aliases={"GroupedQueryAttention": GroupQueryAttention})
+register_builtin(AdditiveAttention, Attention, EinsumDense, GroupedQueryAttention,
+                 MultiHeadAttention, aliases={"GroupQueryAttention": GroupedQueryAttention})
 register_builtin(Bidirectional, Embedding, GRU, GRUCell, LSTM, LSTMCell, Masking,
                  ReversibleEmbedding, RNN, SimpleRNN, SimpleRNNCell, StackedRNNCells,
                  TimeDistributed)

@@ -7,7 +7,6 @@ from typing import Any
 
 from cornu import constraints, initializers, ops, regularizers
 from cornu.core.keras_tensor import KerasTensor
-from cornu.core.naming import unique_name
 from cornu.layers.attention import masking
 from cornu.layers.attention.multi_head_attention import as_input, check_rate, zero_unattended_rows
 from cornu.layers.core import _maybe_serialize, check_positive_int
@@ -16,7 +15,7 @@ from cornu.layers.layer import Layer
 from cornu.layers.regularization import Dropout
 
 
-class GroupQueryAttention(Layer):
+class GroupedQueryAttention(Layer):
     """Grouped-query attention (Ainslie et al., 2023), as ``keras.layers.GroupQueryAttention``.
 
     ``num_query_heads`` query heads attend through ``num_key_value_heads`` shared key/value
@@ -27,11 +26,16 @@ class GroupQueryAttention(Layer):
     score output and outside training-time dropout the fused kernel runs, on the shared
     heads directly.
 
+    Keras's class is ``GroupedQueryAttention``, exported (and serialized) as
+    ``GroupQueryAttention``; both names work here.
+
     Example:
         >>> gqa = GroupQueryAttention(head_dim=64, num_query_heads=8, num_key_value_heads=2)
         >>> gqa(x, x).shape  # x: (batch, seq, 512)
         (4, 16, 512)
     """
+
+    _keras_class_name = "GroupQueryAttention"  # the name Keras writes in saved configs
 
     def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int,
                  dropout: float = 0.0, use_bias: bool = True, sliding_window: int | None = None,
@@ -44,8 +48,6 @@ class GroupQueryAttention(Layer):
         for arg, value in (("head_dim", head_dim), ("num_query_heads", num_query_heads),
                            ("num_key_value_heads", num_key_value_heads)):
             check_positive_int(where, arg, value)
-        if kwargs.get("name") is None:
-            kwargs["name"] = unique_name("grouped_query_attention")  # Keras's default name
         super().__init__(**kwargs)
         if num_query_heads % num_key_value_heads:
             raise ValueError(
@@ -152,7 +154,7 @@ class GroupQueryAttention(Layer):
         causal_only = (use_causal_mask and query_mask is None and value_mask is None
                        and key_mask is None and attention_mask is None
                        and self.sliding_window is None
-                       and type(self)._compute_attention is GroupQueryAttention._compute_attention)
+                       and type(self)._compute_attention is GroupedQueryAttention._compute_attention)
         if not causal_only:
             attention_mask = masking.merge_masks(
                 self._where(), query, value, key, query_mask, value_mask, key_mask,
@@ -246,5 +248,5 @@ class GroupQueryAttention(Layer):
         }
 
 
-GroupedQueryAttention = GroupQueryAttention  # Keras's class name; exported as GroupQueryAttention
+GroupQueryAttention = GroupedQueryAttention  # the name keras.layers exports
 
