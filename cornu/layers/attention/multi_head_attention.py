@@ -333,6 +333,16 @@ class MultiHeadAttention(Layer):
             [key.shape[i] for i in axes]
         return output, KerasTensor(shape, dtype=self.compute_dtype)
 
+    @classmethod
+    def from_config(cls, config: dict) -> "MultiHeadAttention":
+        """Also reads tf.keras 2 configs, which carry the build shapes (and build from them)."""
+        config = dict(config)
+        shapes = [config.pop(key, None) for key in ("query_shape", "value_shape", "key_shape")]
+        layer = super().from_config(config)
+        if shapes[0] is not None and shapes[1] is not None:
+            layer.build(*[tuple(s) if s is not None else None for s in shapes])
+        return layer
+
     def get_config(self) -> dict:
         return {
             **super().get_config(),
