@@ -74,3 +74,12 @@ def test_tf_keras_config_with_build_shapes():
     assert layer.built
     assert [tuple(w.shape) for w in layer.weights][::2] == [(5, 2, 3), (7, 2, 3), (7, 2, 3),
                                                               (2, 3, 5)]
+
+
+def test_legacy_h5_uses_the_class_name(tmp_path):
+    """Keras 3's legacy loader knows GroupedQueryAttention, not its export name."""
+    _model().save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5") as handle:
+        config = json.loads(handle.attrs["model_config"])
+    assert [layer["class_name"] for layer in config["config"]["layers"]][2] == \
+        "GroupedQueryAttention"
