@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from cornu import constraints, initializers, ops, regularizers
+from cornu import config, constraints, initializers, ops, regularizers
 from cornu.core.keras_tensor import KerasTensor
 from cornu.layers.attention import masking
 from cornu.layers.attention.multi_head_attention import as_input, check_rate, zero_unattended_rows
@@ -65,7 +65,7 @@ class GroupedQueryAttention(Layer):
         if sliding_window is not None:
             check_positive_int(where, "sliding_window", sliding_window)
         self.sliding_window = sliding_window
-        self._flash_attention = flash_attention or None
+        self._flash_attention = flash_attention or config.is_flash_attention_enabled()
         if self._flash_attention and self.dropout > 0.0:
             raise ValueError(f"{self._where()}: dropout is not supported when flash attention "
                              "is enabled. Set dropout=0.0 or flash_attention=None.")

@@ -6,7 +6,7 @@ import math
 import string
 from typing import Any
 
-from cornu import constraints, initializers, ops, regularizers
+from cornu import config, constraints, initializers, ops, regularizers
 from cornu.core.keras_tensor import KerasTensor
 from cornu.layers.attention import masking
 from cornu.layers.core import _maybe_serialize, check_positive_int
@@ -115,7 +115,7 @@ class MultiHeadAttention(Layer):
         if sliding_window is not None:
             check_positive_int(where, "sliding_window", sliding_window)
         self._sliding_window = sliding_window
-        self._flash_attention = flash_attention or None
+        self._flash_attention = flash_attention or config.is_flash_attention_enabled()
         if self._flash_attention and self._dropout > 0.0:
             raise ValueError(f"{self._where()}: dropout is not supported when flash attention "
                              "is enabled. Set dropout=0.0 or flash_attention=None.")
