@@ -154,7 +154,8 @@ class GroupedQueryAttention(Layer):
         causal_only = (use_causal_mask and query_mask is None and value_mask is None
                        and key_mask is None and attention_mask is None
                        and self.sliding_window is None
-                       and type(self)._compute_attention is GroupedQueryAttention._compute_attention)
+                       and type(self)._compute_attention
+                       is GroupedQueryAttention._compute_attention)
         if not causal_only:
             attention_mask = masking.merge_masks(
                 self._where(), query, value, key, query_mask, value_mask, key_mask,
@@ -198,7 +199,7 @@ class GroupedQueryAttention(Layer):
             causal = ops.expand_dims(masking.causal_mask(q_shape[1], k_shape[1]), 1)
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
-        query = query * ops.cast(self._inverse_sqrt_head_dim, ops.dtype(query))
+        query = query * self._inverse_sqrt_head_dim
         scores = masking.masked_softmax(ops.einsum(self._dot_product_equation, query, key),
                                         attention_mask)
         probs = self._dropout_layer(scores, training=training) if self.dropout > 0.0 else scores

@@ -299,7 +299,7 @@ class MultiHeadAttention(Layer):
             causal = masking.expand_mask(self._where(), causal, scores_shape, num_axes)
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
-        query = query * ops.cast(self._inverse_sqrt_key_dim, ops.dtype(query))
+        query = query * self._inverse_sqrt_key_dim
         scores = ops.einsum(self._dot_product_equation, key, query)
         norm_axes = tuple(range(len(scores_shape) - num_axes, len(scores_shape)))
         scores = masking.masked_softmax(scores, attention_mask,

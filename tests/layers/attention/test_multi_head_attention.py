@@ -268,7 +268,8 @@ def test_last_dimensions_that_do_not_fit(inputs, rng):
     q, v = inputs
     layer = MultiHeadAttention(num_heads=2, key_dim=3, name="mha")
     layer(q, v)
-    with pytest.raises(ValueError, match=r"'mha' was built for .* \(5, 5, 5\).*query.shape=\(2, 4, 7\)"):
+    with pytest.raises(ValueError,
+                       match=r"'mha' was built for .* \(5, 5, 5\).*query.shape=\(2, 4, 7\)"):
         layer(rng.standard_normal((2, 4, 7)).astype("float32"), v)
     with pytest.raises(ValueError, match=r"'mha'.*value.*key.*except the last one"):
         layer(q, v, key=rng.standard_normal((2, 5, 5)).astype("float32"))
