@@ -40,31 +40,40 @@ def _pair(x1: Any, x2: Any) -> tuple[torch.Tensor, torch.Tensor]:
     if t1 and t2:
         return x1, x2
     if t1 and isinstance(x2, (int, float, bool)):
+        # torch.full launches a fill kernel; torch.tensor would copy from the host and, on
+        # an accelerator, wait for the queue: a sync per op.
         if isinstance(x2, float) and not x1.is_floating_point():
-            return _float(x1), torch.tensor(x2, dtype=_float(x1).dtype, device=x1.device)
-        return x1, torch.tensor(x2, dtype=x1.dtype, device=x1.device)
+            x1 = _float(x1)
+        return x1, torch.full((), x2, dtype=x1.dtype, device=x1.device)
     if t2 and isinstance(x1, (int, float, bool)):
         b, a = _pair(x2, x1)
         return a, b
     return _t(x1), _t(x2)
 
 
+def _scalar_operands(x1: Any, x2: Any) -> tuple:
+    """Operands for torch functions that take a Python number on either side as is."""
+    if isinstance(x1, torch.Tensor) and isinstance(x2, (int, float)) or \
+            isinstance(x2, torch.Tensor) and isinstance(x1, (int, float)):
+        return x1, x2
+    return _pair(x1, x2)
+
+
 # --- arithmetic -----------------------------------------------------------------------------
 def add(x1, x2):
-    return torch.add(*_pair(x1, x2))
+    return torch.add(*_scalar_operands(x1, x2))
 
 
 def subtract(x1, x2):
-    return torch.subtract(*_pair(x1, x2))
+    return torch.subtract(*_scalar_operands(x1, x2))
 
 
 def multiply(x1, x2):
-    return torch.multiply(*_pair(x1, x2))
+    return torch.multiply(*_scalar_operands(x1, x2))
 
 
 def divide(x1, x2):
-    a, b = _pair(x1, x2)
-    return torch.divide(a, b)
+    return torch.divide(*_scalar_operands(x1, x2))
 
 
 true_divide = divide
@@ -85,8 +94,7 @@ def mod(x1, x2):
 
 
 def power(x1, x2):
-    a, b = _pair(x1, x2)
-    return torch.pow(a, b)
+    return torch.pow(*_scalar_operands(x1, x2))
 
 
 def negative(x):
@@ -346,13 +354,13 @@ def prod(x, axis=None, keepdims=False, dtype=None):
 def _minmax(fn, x, axis, keepdims, initial):
     x = _t(x)
     if axis is None:
-        out = fn(x) if x.numel() else torch.tensor(initial, dtype=x.dtype, device=x.device)
+        out = fn(x) if x.numel() else torch.full((), initial, dtype=x.dtype, device=x.device)
         out = out.reshape((1,) * x.ndim) if keepdims else out
     else:
         out = fn(x, dim=_axes(axis), keepdim=keepdims)
     if initial is not None:
         out = (torch.maximum if fn is torch.amax else torch.minimum)(
-            out, torch.tensor(initial, dtype=out.dtype, device=out.device))
+            out, torch.full((), initial, dtype=out.dtype, device=out.device))
     return out
 
 
