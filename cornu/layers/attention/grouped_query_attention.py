@@ -200,10 +200,17 @@ class GroupedQueryAttention(Layer):
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
         query = query * self._inverse_sqrt_head_dim
-        scores = masking.masked_softmax(ops.einsum(self._dot_product_equation, query, key),
-                                        attention_mask)
+        scores = self._masked_softmax(ops.einsum(self._dot_product_equation, query, key),
+                                      attention_mask)
         probs = self._dropout_layer(scores, training=training) if self.dropout > 0.0 else scores
         return ops.einsum(self._combine_equation, probs, value), scores
+
+    def _masked_softmax(self, scores: Any, attention_mask: Any = None) -> Any:
+        """Softmax over the keys of ``(B, heads, T, S)`` scores; masked keys get zero weight."""
+        if attention_mask is not None:
+            attention_mask = masking.expand_mask(self._where(), attention_mask,
+                                                 tuple(ops.shape(scores)), 1)
+        return masking.masked_softmax(scores, attention_mask)
 
     def compute_output_shape(self, query_shape: tuple, value_shape: tuple,
                              key_shape: tuple | None = None) -> tuple:

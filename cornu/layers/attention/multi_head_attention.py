@@ -300,13 +300,21 @@ class MultiHeadAttention(Layer):
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
         query = query * self._inverse_sqrt_key_dim
-        scores = ops.einsum(self._dot_product_equation, key, query)
-        norm_axes = tuple(range(len(scores_shape) - num_axes, len(scores_shape)))
-        scores = masking.masked_softmax(scores, attention_mask,
-                                        norm_axes if num_axes > 1 else -1)
+        scores = self._masked_softmax(ops.einsum(self._dot_product_equation, key, query),
+                                      attention_mask)
         probs = self._dropout_layer(scores, training=training) if self._dropout > 0.0 \
             else scores
         return ops.einsum(self._combine_equation, probs, value), scores
+
+    def _masked_softmax(self, attention_scores: Any, attention_mask: Any = None) -> Any:
+        """Softmax over the key attention axes; masked positions get zero weight."""
+        num_axes = len(self._attention_axes)
+        if attention_mask is not None:
+            attention_mask = masking.expand_mask(self._where(), attention_mask,
+                                                 tuple(ops.shape(attention_scores)), num_axes)
+        rank = len(ops.shape(attention_scores))
+        axis = tuple(range(rank - num_axes, rank)) if num_axes > 1 else -1
+        return masking.masked_softmax(attention_scores, attention_mask, axis)
 
     def compute_output_shape(self, query_shape: tuple, value_shape: tuple,
                              key_shape: tuple | None = None) -> tuple:
