@@ -88,6 +88,12 @@ def _public_class_name(obj: Any) -> str:
     return cls.__name__
 
 
+def _exported_class_name(obj: Any) -> str:
+    """The name Keras writes in configs: a class's own ``_keras_class_name`` when its
+    ``keras.layers`` export differs from the class (``GroupQueryAttention``)."""
+    return type(obj).__dict__.get("_keras_class_name") or _public_class_name(obj)
+
+
 def serialize_keras_object(obj: Any) -> Any:
     """Serializes a cornu object (layer, loss, initializer, ...) or plain value to JSON-able data.
 
@@ -111,7 +117,7 @@ def serialize_keras_object(obj: Any) -> Any:
                 "config": registered or obj.__name__, "registered_name": registered or obj.__name__}
     if hasattr(obj, "get_config"):
         cls = type(obj)
-        class_name = _public_class_name(obj)
+        class_name = _exported_class_name(obj)
         registered = _GLOBAL_CUSTOM_NAMES.get(cls)
         if registered is None and class_name == "Functional":
             registered = "Functional"
