@@ -78,7 +78,7 @@ def _operation_names(operations: list) -> dict:
 def _serialize_op(op: Any, name: str) -> dict:
     module = getattr(op.fn, "__module__", "") or ""
     family = module.rsplit(".", 1)[-1]
-    class_name = _camel(op.name)
+    class_name = _camel(op.fn.__name__.strip("_"))
     return {"module": _OPS_MODULES.get(family, "keras.src.ops.numpy"), "class_name": class_name,
             "config": {"name": name}, "registered_name": class_name}
 
@@ -170,6 +170,15 @@ class _OpCall:
         return self.fn(*args, **{**self.options, **kwargs})
 
 
+def _keep_op_name(result: Any, name: str) -> None:
+    """The op recorded for ``result`` keeps the name it had in the config."""
+    for tensor in tree.flatten(result):
+        history = getattr(tensor, "_keras_history", None)
+        if history is not None:
+            history.operation.name = name
+            return
+
+
 def functional_from_config(cls: type, config: dict, custom_objects: dict | None = None) -> Any:
     """Rebuilds a functional model from :func:`get_functional_config` output (or tf.keras's)."""
     layer_configs = config.get("layers")
@@ -251,7 +260,10 @@ def functional_from_config(cls: type, config: dict, custom_objects: dict | None 
                 kwargs = resolve(node.get("kwargs") or {})
                 if not isinstance(args, list) or not isinstance(kwargs, dict):
                     raise ValueError(f"Malformed call of layer {name!r} in the model config.")
-                outputs[name].append(created[name](*args, **kwargs))
+                result = created[name](*args, **kwargs)
+                if isinstance(created[name], _OpCall):
+                    _keep_op_name(result, name)
+                outputs[name].append(result)
                 progressed = True
         if not progressed:
             stuck = sorted(n for n, q in queues.items() if q)
