@@ -267,7 +267,7 @@ def deserialize_function(config: Any, custom_objects: dict | None = None,
 
 
 def resolve(identifier: Any, table: dict, kind: str, instantiate: bool = True) -> Any:
-    """The ``get(identifier)`` of activations, initializers, losses...: names, configs or objects."""
+    """The ``get(identifier)`` of activations, initializers, losses...: names, configs, objects."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
