@@ -14,7 +14,8 @@ _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_beg
 
 
 def _overrides(callback: Callback, hook: str) -> bool:
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    # A hook set on the instance counts too (LambdaCallback, batch-frequency callbacks).
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 class CallbackList(Callback):
@@ -73,12 +74,17 @@ class CallbackList(Callback):
             callback.set_params(params)
 
     def _call(self, hook: str, *args: Any) -> None:
+        # As in Keras, callbacks receive a dict (never None) that they may add to.
+        args = args[:-1] + ({} if args[-1] is None else args[-1],)
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
 
     def _call_batch(self, hook: str, batch: int, logs: Any) -> None:
-        for callback in self._batch_targets[hook]:
-            getattr(callback, hook)(batch, logs)
+        targets = self._batch_targets[hook]
+        if targets:
+            logs = {} if logs is None else logs
+            for callback in targets:
+                getattr(callback, hook)(batch, logs)
 
     def on_train_begin(self, logs=None):
         self._call("on_train_begin", logs)

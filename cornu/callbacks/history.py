@@ -17,6 +17,8 @@ class History(Callback):
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.epoch = []
+        # Set now, so an interrupted fit still leaves the epochs it completed.
+        self.model.history = self
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.epoch.append(epoch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import backend, ops
+from cornu.core.naming import to_snake_case
 from cornu.saving import serialization_lib
 
 
@@ -33,6 +34,7 @@ class MaxNorm(Constraint):
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         norms = _norms(w, self.axis)
         desired = ops.clip(norms, 0, self.max_value)
         return w * (desired / (backend.epsilon() + norms))
@@ -49,6 +51,7 @@ class MinMaxNorm(Constraint):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         norms = _norms(w, self.axis)
         desired = self.rate * ops.clip(norms, self.min_value, self.max_value) + \
             (1 - self.rate) * norms
@@ -63,7 +66,7 @@ class NonNeg(Constraint):
     """Sets negative weights to zero."""
 
     def __call__(self, w):
-        return w * ops.cast(ops.greater_equal(w, 0.0), ops.dtype(w))
+        return ops.maximum(ops.convert_to_tensor(w), 0.0)
 
 
 class UnitNorm(Constraint):
@@ -73,6 +76,7 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
+        w = ops.convert_to_tensor(w)
         return w / (backend.epsilon() + _norms(w, self.axis))
 
     def get_config(self):
@@ -80,8 +84,12 @@ class UnitNorm(Constraint):
 
 
 _CLASSES = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
-_TABLE = {**{c.__name__: c for c in _CLASSES}, "max_norm": MaxNorm, "min_max_norm": MinMaxNorm,
-          "non_neg": NonNeg, "unit_norm": UnitNorm}
+# Keras 3's lower-case names are the classes themselves.
+max_norm = MaxNorm
+min_max_norm = MinMaxNorm
+non_neg = NonNeg
+unit_norm = UnitNorm
+_TABLE = {**{c.__name__: c for c in _CLASSES}, **{to_snake_case(c.__name__): c for c in _CLASSES}}
 serialization_lib.register_builtin(*_CLASSES)
 
 

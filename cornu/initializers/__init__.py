@@ -276,6 +276,9 @@ _NAMES = {
     "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
     "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
     "identity": Identity, "IdentityInitializer": Identity,
+    # Keras's short aliases ("uniform" is Embedding's default initializer).
+    "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
+    "OrthogonalInitializer": Orthogonal,
 }
 _TABLE = {**{c.__name__: c for c in _CLASSES}, **_NAMES}
 serialization_lib.register_builtin(*_CLASSES)

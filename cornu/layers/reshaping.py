@@ -1,4 +1,5 @@
-"""Reshaping layers: ``Flatten``, ``Reshape``."""
+"""Reshaping layers: ``Flatten``, ``Reshape``, ``Permute``, ``RepeatVector``, and the
+spatial ``ZeroPadding``, ``Cropping`` and ``UpSampling`` layers (1-D to 3-D)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import math
 from typing import Any
 
 from cornu import config, ops
+from cornu.layers.conv import describe, normalize_tuple
+from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
 
 
@@ -75,3 +78,329 @@ class Reshape(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "target_shape": self.target_shape}
+
+
+def _pairs(value: Any, rank: int, name: str, owner: str) -> tuple:
+    """``value`` as ``rank`` (before, after) pairs of non-negative ints.
+
+    Accepts an int (the same on every side), ``rank`` ints (symmetric per axis) or ``rank``
+    pairs, as Keras's padding and cropping layers do.
+    """
+    if isinstance(value, (tuple, list)) and len(value) == rank and any(
+            isinstance(v, (tuple, list)) for v in value):
+        return tuple(normalize_tuple(v, 2, f"{name}[{i}]", owner, allow_zero=True)
+                     for i, v in enumerate(value))
+    try:
+        sizes = normalize_tuple(value, rank, name, owner, allow_zero=True)
+    except ValueError:
+        raise ValueError(
+            f"{owner}: `{name}` must be an int, a tuple of {rank} ints (symmetric per axis) or "
+            f"a tuple of {rank} tuples of 2 ints (before, after). Received: {name}={value!r}"
+        ) from None
+    return tuple((v, v) for v in sizes)
+
+
+def _spatial_axes(rank: int, data_format: str) -> list:
+    return list(range(1, rank + 1)) if data_format == "channels_last" else \
+        list(range(2, rank + 2))
+
+
+class _Spatial(Layer):
+    """A layer that acts on the ``rank`` spatial axes of ``data_format`` inputs."""
+
+    rank = 1
+
+    def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data_format = config.standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self.built = True
+
+    def _axes(self) -> list:
+        return _spatial_axes(self.rank, self.data_format)
+
+    def _check_rank(self, shape: tuple) -> None:
+        if len(shape) != self.rank + 2:
+            raise ValueError(f"{describe(self)} expects inputs of rank {self.rank + 2}. "
+                             f"Received input shape {tuple(shape)}.")
+
+
+class _ZeroPadding(_Spatial):
+    def __init__(self, padding: Any, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(data_format, **kwargs)
+        self.padding = _pairs(padding, self.rank, "padding", describe(self))
+
+    def call(self, inputs: Any) -> Any:
+        self._check_rank(ops.shape(inputs))
+        pads = [[0, 0] for _ in range(self.rank + 2)]
+        for axis, pair in zip(self._axes(), self.padding):
+            pads[axis] = list(pair)
+        return ops.pad(inputs, pads)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        self._check_rank(input_shape)
+        out = list(input_shape)
+        for axis, (lo, hi) in zip(self._axes(), self.padding):
+            out[axis] = None if out[axis] is None else out[axis] + lo + hi
+        return tuple(out)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}
+
+
+class ZeroPadding1D(_ZeroPadding):
+    """Pads the steps axis with zeros: ``padding`` is an int or ``(before, after)``.
+
+    Example:
+        >>> ZeroPadding1D(2)(np.ones((1, 3, 4))).shape
+        (1, 7, 4)
+    """
+
+    rank = 1
+
+    def __init__(self, padding: Any = 1, data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        if isinstance(padding, (tuple, list)) and len(padding) == 2 and \
+                not any(isinstance(p, (tuple, list)) for p in padding):
+            padding = (tuple(padding),)
+        super().__init__(padding, data_format, **kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "padding": self.padding[0]}
+
+
+class ZeroPadding2D(_ZeroPadding):
+    """Pads rows and columns with zeros.
+
+    ``padding``: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``.
+    """
+
+    rank = 2
+
+    def __init__(self, padding: Any = (1, 1), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(padding, data_format, **kwargs)
+
+
+class ZeroPadding3D(_ZeroPadding):
+    """Pads the three spatial axes of volumes with zeros."""
+
+    rank = 3
+
+    def __init__(self, padding: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(padding, data_format, **kwargs)
+
+
+class _Cropping(_Spatial):
+    def __init__(self, cropping: Any, data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(data_format, **kwargs)
+        self.cropping = _pairs(cropping, self.rank, "cropping", describe(self))
+
+    def call(self, inputs: Any) -> Any:
+        shape = ops.shape(inputs)
+        start = [0] * len(shape)
+        for axis, (lo, _) in zip(self._axes(), self.cropping):
+            start[axis] = lo
+        return ops.slice(inputs, start, self.compute_output_shape(shape))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        self._check_rank(input_shape)
+        out = list(input_shape)
+        for axis, (lo, hi) in zip(self._axes(), self.cropping):
+            if out[axis] is None:
+                continue
+            if lo + hi >= out[axis]:
+                raise ValueError(
+                    f"{describe(self)}: the cropping {self.cropping} must leave at least one "
+                    f"position on each spatial axis. Received input shape {tuple(input_shape)}.")
+            out[axis] -= lo + hi
+        return tuple(out)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "cropping": self.cropping,
+                "data_format": self.data_format}
+
+
+class Cropping1D(_Cropping):
+    """Crops the steps axis: ``cropping`` is an int or ``(start, end)``.
+
+    Example:
+        >>> Cropping1D((1, 2))(np.ones((1, 6, 4))).shape
+        (1, 3, 4)
+    """
+
+    rank = 1
+
+    def __init__(self, cropping: Any = (1, 1), **kwargs: Any) -> None:
+        if isinstance(cropping, (tuple, list)) and len(cropping) == 2:
+            cropping = (tuple(cropping),)
+        super().__init__(cropping, "channels_last", **kwargs)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["data_format"]
+        return {**config, "cropping": self.cropping[0]}
+
+
+class Cropping2D(_Cropping):
+    """Crops rows and columns: an int, ``(rows, cols)`` or ``((top, bottom), (left, right))``."""
+
+    rank = 2
+
+    def __init__(self, cropping: Any = ((0, 0), (0, 0)), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class Cropping3D(_Cropping):
+    """Crops the three spatial axes of volumes."""
+
+    rank = 3
+
+    def __init__(self, cropping: Any = ((1, 1), (1, 1), (1, 1)), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(cropping, data_format, **kwargs)
+
+
+class _UpSampling(_Spatial):
+    def __init__(self, size: Any, data_format: str | None = None,
+                 interpolation: str = "nearest", **kwargs: Any) -> None:
+        super().__init__(data_format, **kwargs)
+        self.size = normalize_tuple(size, self.rank, "size", describe(self))
+        allowed = ("nearest", "bilinear", "bicubic") if self.rank == 2 else ("nearest",)
+        if interpolation not in allowed:
+            raise ValueError(f"{describe(self)}: `interpolation` must be one of {allowed}. "
+                             f"Received: interpolation={interpolation!r}")
+        self.interpolation = interpolation
+
+    def call(self, inputs: Any) -> Any:
+        self._check_rank(ops.shape(inputs))
+        if self.interpolation != "nearest":
+            shape = ops.shape(inputs)
+            rows, cols = self._axes()
+            size = (shape[rows] * self.size[0], shape[cols] * self.size[1])
+            return ops.image.resize(inputs, size, interpolation=self.interpolation,
+                                    data_format=self.data_format)
+        for axis, factor in zip(self._axes(), self.size):
+            if factor != 1:
+                inputs = ops.repeat(inputs, factor, axis=axis)
+        return inputs
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        self._check_rank(input_shape)
+        out = list(input_shape)
+        for axis, factor in zip(self._axes(), self.size):
+            out[axis] = None if out[axis] is None else out[axis] * factor
+        return tuple(out)
+
+
+class UpSampling1D(_UpSampling):
+    """Repeats each step ``size`` times.
+
+    Example:
+        >>> UpSampling1D(3)(np.ones((1, 2, 4))).shape
+        (1, 6, 4)
+    """
+
+    rank = 1
+
+    def __init__(self, size: int = 2, **kwargs: Any) -> None:
+        super().__init__(size, "channels_last", **kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size[0]}
+
+
+class UpSampling2D(_UpSampling):
+    """Enlarges images by ``size`` (rows, cols) with ``"nearest"``, ``"bilinear"`` or
+    ``"bicubic"`` interpolation (half-pixel centers, as Keras).
+
+    Example:
+        >>> UpSampling2D((2, 3), interpolation="bilinear")(np.ones((1, 4, 4, 3))).shape
+        (1, 8, 12, 3)
+    """
+
+    rank = 2
+
+    def __init__(self, size: Any = (2, 2), data_format: str | None = None,
+                 interpolation: str = "nearest", **kwargs: Any) -> None:
+        super().__init__(size, data_format, interpolation, **kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
+                "interpolation": self.interpolation}
+
+
+class UpSampling3D(_UpSampling):
+    """Repeats each position of volumes ``size`` times along the three spatial axes."""
+
+    rank = 3
+
+    def __init__(self, size: Any = (2, 2, 2), data_format: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(size, data_format, **kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: ``dims`` is a permutation of ``1..rank - 1``.
+
+    Example:
+        >>> Permute((2, 1))(np.ones((1, 3, 4))).shape
+        (1, 4, 3)
+    """
+
+    def __init__(self, dims: tuple, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"{describe(self)}: `dims` must be a permutation of the non-batch "
+                             f"axes 1..{len(self.dims)}. Received: dims={dims!r}")
+        self.input_spec = InputSpec(ndim=len(self.dims) + 1)
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        return ops.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != len(self.dims) + 1:
+            raise ValueError(f"{describe(self)} with dims={self.dims} expects inputs of rank "
+                             f"{len(self.dims) + 1}. Received input shape {tuple(input_shape)}.")
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """Repeats a ``(batch, features)`` input ``n`` times: ``(batch, n, features)``.
+
+    Example:
+        >>> RepeatVector(3)(np.ones((2, 4))).shape
+        (2, 3, 4)
+    """
+
+    def __init__(self, n: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"{describe(self)}: `n` must be a non-negative integer. "
+                             f"Received: n={n!r}")
+        self.n = n
+        self.input_spec = InputSpec(ndim=2)
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        shape = ops.shape(inputs)
+        return ops.broadcast_to(ops.expand_dims(inputs, 1), (shape[0], self.n, shape[1]))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        if len(input_shape) != 2:
+            raise ValueError(f"{describe(self)} expects inputs of rank 2 (batch, features). "
+                             f"Received input shape {tuple(input_shape)}.")
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "n": self.n}

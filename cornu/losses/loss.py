@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from cornu import backend, ops
+from cornu.core.naming import to_snake_case, unique_name
 
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
 
@@ -32,16 +35,43 @@ def squeeze_or_expand_to_same_rank(x1: Any, x2: Any, expand_rank_1: bool = True)
     return x1, x2
 
 
+def prepare_targets(y_true: Any, y_pred: Any, fn_name: str) -> tuple:
+    """Converts both to ``y_pred``'s float dtype, aligns ranks that differ by a trailing
+    size-1 axis, and checks that their shapes broadcast (naming the loss if not)."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    if not backend.is_float_dtype(ops.dtype(y_pred)):
+        y_pred = ops.cast(y_pred, backend.floatx())
+    y_true = ops.cast(y_true, ops.dtype(y_pred))
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    check_broadcastable(y_true, y_pred, fn_name)
+    return y_true, y_pred
+
+
+def check_broadcastable(y_true: Any, y_pred: Any, fn_name: str) -> None:
+    true_shape, pred_shape = tuple(ops.shape(y_true)), tuple(ops.shape(y_pred))
+    if true_shape == pred_shape:
+        return
+    try:
+        np.broadcast_shapes(tuple(d or 1 for d in true_shape),
+                            tuple(d or 1 for d in pred_shape))
+    except ValueError:
+        raise ValueError(
+            f"{fn_name}: `y_true` and `y_pred` must have the same shape (or shapes that "
+            f"broadcast). Received: y_true.shape={true_shape}, y_pred.shape={pred_shape}. "
+            "Check that the model's output matches the labels.") from None
+
+
 def apply_mask(sample_weight: Any, mask: Any, dtype: Any, reduction: Any) -> Any:
     """Folds a boolean mask into the sample weights; masked entries weigh zero and, for
     mean reductions, the others are rescaled so the mean runs over valid entries only."""
     if mask is None:
         return sample_weight
-    mask = ops.cast(mask, dtype)
     if reduction in ("mean", "sum_over_batch_size"):
         total = float(max(1, _size(ops.shape(mask))))
-        valid = ops.sum(mask)
-        mask = mask * (total / (valid + backend.epsilon()))
+        valid = ops.sum(ops.cast(mask, dtype))
+        mask = ops.where(ops.cast(mask, "bool"), ops.divide_no_nan(total, valid), 0.0)
+    else:
+        mask = ops.cast(mask, dtype)
     if sample_weight is None:
         return mask
     sample_weight = ops.cast(sample_weight, dtype)
@@ -65,7 +95,7 @@ def reduce_values(values: Any, sample_weight: Any = None,
         return total
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         return ops.divide_no_nan(total, ops.cast(ops.sum(sample_weight), ops.dtype(total)))
-    return total / float(_size(ops.shape(values)))
+    return ops.divide_no_nan(total, float(_size(ops.shape(values))))
 
 
 def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = None,
@@ -93,7 +123,7 @@ class Loss:
 
     def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size",
                  dtype: Any = None) -> None:
-        self.name = name or type(self).__name__
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtype
 
@@ -136,10 +166,26 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), **self._fn_kwargs}
+        from cornu.saving import serialization_lib
+
+        config = super().get_config()
+        if type(self) is LossFunctionWrapper:
+            config["fn"] = serialization_lib.serialize_keras_object(self.fn)
+        config.update(serialization_lib.serialize_keras_object(self._fn_kwargs))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "LossFunctionWrapper":
+        config = dict(config)
+        if "fn" in config:
+            from cornu import losses
+
+            config["fn"] = losses.deserialize(config["fn"])
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"

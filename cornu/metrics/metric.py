@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import backend, initializers
-from cornu.core.naming import to_snake_case
+from cornu.core.naming import to_snake_case, unique_name
 
 
 class Metric:
@@ -25,7 +25,7 @@ class Metric:
     """
 
     def __init__(self, dtype: Any = None, name: str | None = None) -> None:
-        self.name = name or to_snake_case(type(self).__name__)
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._dtype = backend.standardize_dtype(dtype)
         self._variables: list = []
 
@@ -41,6 +41,12 @@ class Metric:
         variable._cornu_initializer = initializers.get(initializer)
         self._variables.append(variable)
         return variable
+
+    def add_weight(self, shape: tuple = (), initializer: Any = None, dtype: Any = None,
+                   name: str | None = None) -> Any:
+        """Alias of :meth:`add_variable` (Keras's older name)."""
+        return self.add_variable(shape, initializer=initializer or "zeros", dtype=dtype,
+                                 name=name)
 
     @property
     def variables(self) -> list:

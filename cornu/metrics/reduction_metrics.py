@@ -9,9 +9,10 @@ from cornu.losses.loss import apply_mask, squeeze_or_expand_to_same_rank
 from cornu.metrics.metric import Metric
 
 
-def reduce_to_samplewise_values(values: Any, sample_weight: Any, dtype: str) -> tuple:
-    """Weights ``values`` and reduces them to one value per sample (mean over other axes);
-    returns (values, per-sample weights or None)."""
+def reduce_to_samplewise_values(values: Any, sample_weight: Any, dtype: str,
+                                reduce_fn: Callable = ops.mean) -> tuple:
+    """Weights ``values`` and reduces them to one value per sample (``reduce_fn`` over the
+    other axes); returns (values, per-sample weights or None)."""
     mask = getattr(values, "_keras_mask", None)
     values = ops.cast(values, dtype)
     if sample_weight is not None:
@@ -21,14 +22,14 @@ def reduce_to_samplewise_values(values: Any, sample_weight: Any, dtype: str) -> 
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim, values_ndim = len(ops.shape(sample_weight)), len(ops.shape(values))
         if values_ndim > weight_ndim:
-            values = ops.mean(values, axis=tuple(range(weight_ndim, values_ndim)))
+            values = reduce_fn(values, axis=tuple(range(weight_ndim, values_ndim)))
         sample_weight = ops.broadcast_to(sample_weight, ops.shape(values))
         values = values * sample_weight
         if weight_ndim > 1:
-            sample_weight = ops.mean(sample_weight, axis=tuple(range(1, weight_ndim)))
+            sample_weight = reduce_fn(sample_weight, axis=tuple(range(1, weight_ndim)))
     values_ndim = len(ops.shape(values))
     if values_ndim > 1:
-        values = ops.mean(values, axis=tuple(range(1, values_ndim)))
+        values = reduce_fn(values, axis=tuple(range(1, values_ndim)))
     return values, sample_weight
 
 
@@ -40,8 +41,9 @@ class Sum(Metric):
         self.total = self.add_variable((), name="total")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
-        values, _ = reduce_to_samplewise_values(values, sample_weight, self.dtype)
-        self.total.assign_add(ops.sum(values))
+        values, _ = reduce_to_samplewise_values(values, sample_weight, self.dtype,
+                                                reduce_fn=ops.sum)
+        self.total.assign_add(ops.sum(ops.stop_gradient(values)))
 
     def result(self) -> Any:
         return ops.copy(self.total)
@@ -102,3 +104,12 @@ class MeanMetricWrapper(Mean):
 
             config["fn"] = serialization_lib.serialize_keras_object(self._fn)
         return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "MeanMetricWrapper":
+        config = dict(config)
+        if "fn" in config:
+            from cornu import metrics
+
+            config["fn"] = metrics.deserialize(config["fn"])
+        return cls(**config)

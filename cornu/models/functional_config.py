@@ -78,7 +78,7 @@ def _operation_names(operations: list) -> dict:
 def _serialize_op(op: Any, name: str) -> dict:
     module = getattr(op.fn, "__module__", "") or ""
     family = module.rsplit(".", 1)[-1]
-    class_name = _camel(op.fn.__name__.strip("_"))
+    class_name = op.class_name
     return {"module": _OPS_MODULES.get(family, "keras.src.ops.numpy"), "class_name": class_name,
             "config": {"name": name}, "registered_name": class_name}
 
@@ -151,7 +151,7 @@ def _deserialize_operation(config: dict, custom_objects: dict | None) -> Any:
             raise ValueError(f"Unknown op {config.get('class_name')!r} in the model config: "
                              "cornu has no such operation.")
         options = {k: v for k, v in (config.get("config") or {}).items() if k != "name"}
-        return _OpCall(fn, options)
+        return _OpCall(fn, options, (config.get("config") or {}).get("name"))
     layer = deserialize_keras_object(config, custom_objects=custom_objects, kind="layer")
     if not _is_layer(layer):
         raise ValueError(f"The model config lists {config.get('class_name')!r}, which is not a "
@@ -162,21 +162,17 @@ def _deserialize_operation(config: dict, custom_objects: dict | None) -> Any:
 class _OpCall:
     """An op from a config: called with the node's arguments plus the op's own options."""
 
-    def __init__(self, fn: Any, options: dict) -> None:
+    def __init__(self, fn: Any, options: dict, name: str | None = None) -> None:
         self.fn = fn
         self.options = options
+        self.name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*args, **{**self.options, **kwargs})
-
-
-def _keep_op_name(result: Any, name: str) -> None:
-    """The op recorded for ``result`` keeps the name it had in the config."""
-    for tensor in tree.flatten(result):
-        history = getattr(tensor, "_keras_history", None)
-        if history is not None:
-            history.operation.name = name
-            return
+        out = self.fn(*args, **{**self.options, **kwargs})
+        history = getattr(tree.flatten(out)[0], "_keras_history", None)
+        if self.name and history is not None:
+            history.operation.name = self.name  # keep the op's saved name
+        return out
 
 
 def functional_from_config(cls: type, config: dict, custom_objects: dict | None = None) -> Any:
@@ -260,10 +256,7 @@ def functional_from_config(cls: type, config: dict, custom_objects: dict | None 
                 kwargs = resolve(node.get("kwargs") or {})
                 if not isinstance(args, list) or not isinstance(kwargs, dict):
                     raise ValueError(f"Malformed call of layer {name!r} in the model config.")
-                result = created[name](*args, **kwargs)
-                if isinstance(created[name], _OpCall):
-                    _keep_op_name(result, name)
-                outputs[name].append(result)
+                outputs[name].append(created[name](*args, **kwargs))
                 progressed = True
         if not progressed:
             stuck = sorted(n for n, q in queues.items() if q)

@@ -17,7 +17,7 @@ class Adam(Optimizer):
     """
 
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, amsgrad: bool = False, name: str = "adam",
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
@@ -25,14 +25,14 @@ class Adam(Optimizer):
     def build(self, variables: list) -> None:
         if self.built:
             return
+        super().build(variables)
         self._momentums, self._velocities = self.add_optimizer_variables(
             variables, ["momentum", "velocity"])
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
-        super().build(variables)
 
     def _step_size(self, learning_rate: Any) -> Any:
-        t = ops.cast(self._iterations + 1, "float32")
+        t = ops.cast(self.iterations + 1, "float32")
         return learning_rate * ops.sqrt(1.0 - ops.power(self.beta_2, t)) / (
             1.0 - ops.power(self.beta_1, t))
 
@@ -41,13 +41,18 @@ class Adam(Optimizer):
         v = self.slots("_velocities", variables)
         alpha = self._step_size(learning_rate)
         foreach.lerp_(m, grads, 1.0 - self.beta_1)
-        foreach.lerp_(v, foreach.square(grads), 1.0 - self.beta_2)
+        foreach.mul_(v, self.beta_2)
+        foreach.addcmul_(v, grads, grads, 1.0 - self.beta_2)
         if self.amsgrad:
             v_hat = self.slots("_velocity_hats", variables)
             foreach.maximum_(v_hat, v)
             v = v_hat
-        denominator = foreach.add(foreach.sqrt(v), self.epsilon)
-        foreach.sub_(variables, foreach.div(foreach.mul(m, alpha), denominator))
+        # w -= alpha * m / (sqrt(v) + eps), as m / ((sqrt(v) + eps) / alpha): seven passes
+        # over the tensors and one temporary list, with alpha kept on the device.
+        denominator = foreach.sqrt(v)
+        foreach.add_(denominator, self.epsilon)
+        foreach.div_(denominator, alpha)
+        foreach.addcdiv_(variables, m, denominator, -1.0)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

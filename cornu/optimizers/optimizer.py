@@ -8,19 +8,26 @@ gradient accumulation and constraints live here, once. A subclass supplies its r
   no Python loop over parameters);
 * a user optimizer may instead override Keras's per-variable
   ``update_step(gradient, variable, learning_rate)``.
+
+Subclasses create their slots in ``build`` after calling ``super().build(variables)``,
+so ``optimizer.variables`` lists them in Keras's order (iteration, learning rate, EMA
+averages, gradient accumulators, then the optimizer's own slots).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from cornu import backend, ops
 from cornu.core.naming import to_snake_case, unique_name
 from cornu.ops import foreach
+from cornu.optimizers.schedules import LearningRateSchedule
 
 
 def _check_non_negative(name: str, value: Any) -> None:
-    if value is not None and (not isinstance(value, (int, float)) or value < 0):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or value < 0):
         raise ValueError(f"Argument `{name}` must be a non-negative number. Received: "
                          f"{name}={value!r}")
 
@@ -29,7 +36,8 @@ class Optimizer:
     """Base optimizer with Keras 3's arguments.
 
     Args:
-        learning_rate: a float, a ``LearningRateSchedule``, or a callable of the step.
+        learning_rate: a float, a ``LearningRateSchedule`` (called with the iteration),
+            or a callable without arguments returning the rate.
         weight_decay: decoupled weight decay (``w -= lr * weight_decay * w`` before each step).
         clipnorm: clip each gradient to this L2 norm.
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
@@ -40,6 +48,7 @@ class Optimizer:
         loss_scale_factor: gradients are divided by it (the loss was multiplied by it).
         gradient_accumulation_steps: update the weights every this many steps with the
             mean gradient.
+        name: the optimizer's name (default: the class name in snake_case, made unique).
     """
 
     def __init__(self, learning_rate: Any, weight_decay: float | None = None,
@@ -49,7 +58,8 @@ class Optimizer:
                  loss_scale_factor: float | None = None,
                  gradient_accumulation_steps: int | None = None, name: str | None = None,
                  **kwargs: Any) -> None:
-        kwargs.pop("decay", None)
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized by {type(self).__name__}: "
                              f"{sorted(kwargs)}")
@@ -61,13 +71,14 @@ class Optimizer:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
                              f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        if not 0 <= ema_momentum <= 1:
-            raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: "
-                             f"ema_momentum={ema_momentum}")
-        if ema_overwrite_frequency is not None and (
-                not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
-            raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
-                             f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
+        if use_ema:
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: "
+                                 f"ema_momentum={ema_momentum}")
+            if ema_overwrite_frequency is not None and (
+                    not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
+                raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                                 f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
         if gradient_accumulation_steps is not None and (
                 not isinstance(gradient_accumulation_steps, int) or
                 gradient_accumulation_steps < 2):
@@ -88,20 +99,22 @@ class Optimizer:
         self._indices: dict[int, int] = {}
         self._exclude_names: tuple = ()
         self._exclude_ids: set = set()
+        self._decayed_ids: set = set()
         self._iterations = self._track(backend.Variable(0, dtype="int64", trainable=False,
                                                         name="iteration"))
-        # A host copy of the step count, so schedules of accumulation and EMA overwrites
-        # never read the device counter back (no sync per step).
+        # A host copy of the step count, so gradient accumulation and EMA overwrites are
+        # decided without reading the device counter back (no sync per step).
         self._host_iterations = 0
-        if hasattr(learning_rate, "__call__") and not isinstance(learning_rate, (int, float)):
+        if isinstance(learning_rate, LearningRateSchedule) or (
+                callable(learning_rate) and not backend.is_tensor(learning_rate)):
             self._learning_rate = learning_rate
         else:
             if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
                     or learning_rate < 0:
                 raise ValueError(
-                    "Argument `learning_rate` should be a non-negative float, a "
-                    "LearningRateSchedule, or a callable of the iteration. Received: "
-                    f"learning_rate={learning_rate!r}")
+                    f"{type(self).__name__}: argument `learning_rate` should be a "
+                    "non-negative float, a LearningRateSchedule, or a callable returning the "
+                    f"rate. Received: learning_rate={learning_rate!r}")
             self._learning_rate = self._track(backend.Variable(
                 float(learning_rate), dtype=backend.floatx(), trainable=False,
                 name="learning_rate"))
@@ -125,27 +138,38 @@ class Optimizer:
         """A slot shaped like ``reference_variable``, named ``<var path>_<name>``."""
         path = getattr(reference_variable, "path", "variable").replace("/", "_")
         return self.add_variable(tuple(reference_variable.shape), initializer=initializer,
-                                 dtype=reference_variable.dtype, name=f"{path}_{name}")
+                                 dtype=backend.dtype(reference_variable),
+                                 name=f"{path}_{name or 'var'}")
 
     def add_optimizer_variables(self, trainable_variables: list, name: Any,
                                 initializer: Any = "zeros") -> Any:
-        """One slot per variable for each name in ``name``, interleaved as Keras creates them."""
+        """One slot per variable for each name in ``name``, interleaved as Keras creates them.
+
+        ``initializer`` is one initializer for all names or a list, one per name.
+        """
         names = [name] if isinstance(name, str) else list(name)
+        inits = list(initializer) if isinstance(initializer, (list, tuple)) else \
+            [initializer] * len(names)
+        if len(inits) != len(names):
+            raise ValueError("The number of provided names must match the number of provided "
+                             f"initializers. Received name={name!r}, initializer={initializer!r}")
         out = tuple([] for _ in names)
         for variable in trainable_variables:
-            for i, slot_name in enumerate(names):
-                out[i].append(self.add_variable_from_reference(variable, slot_name, initializer))
+            for i, (slot_name, init) in enumerate(zip(names, inits)):
+                out[i].append(self.add_variable_from_reference(variable, slot_name, init))
         return out[0] if isinstance(name, str) else out
 
     def build(self, variables: list) -> None:
-        """Creates the slots for ``variables``; subclasses add theirs, then call this."""
+        """Creates the EMA and accumulation slots and indexes ``variables``; subclasses
+        call this first, then add their own slots."""
+        variables = list(variables)
+        self._trainable_variables = variables
+        self._indices = {id(v): i for i, v in enumerate(variables)}
         if self.use_ema:
             self._ema = self.add_optimizer_variables(variables, "average")
         if self.gradient_accumulation_steps:
             self._accumulators = self.add_optimizer_variables(variables, "gradient_accumulator")
-        self._trainable_variables = list(variables)
-        self._indices = {id(v): i for i, v in enumerate(variables)}
-        self._exclude_ids = {id(v) for v in variables if self._excluded(v)}
+        self._decayed_ids = {id(v) for v in variables if not self._excluded(v)}
         self.built = True
 
     @property
@@ -158,27 +182,38 @@ class Optimizer:
 
     @property
     def iterations(self) -> Any:
+        """The number of weight updates (apply() calls, divided by the accumulation steps)."""
         if self.gradient_accumulation_steps:
             return ops.floor_divide(self._iterations, self.gradient_accumulation_steps)
         return self._iterations
+
+    def _host_update_count(self) -> int:
+        steps = self.gradient_accumulation_steps
+        return self._host_iterations // steps if steps else self._host_iterations
 
     # --- learning rate ------------------------------------------------------------------------
     @property
     def learning_rate(self) -> Any:
         """The current learning rate (a schedule is evaluated at the current iteration)."""
-        if isinstance(self._learning_rate, backend.Variable):
-            return self._learning_rate
-        return self._learning_rate(self.iterations)
+        lr = self._learning_rate
+        if isinstance(lr, backend.Variable):
+            return lr
+        if isinstance(lr, LearningRateSchedule):
+            return lr(self._iterations)
+        return lr()
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
-        if isinstance(self._learning_rate, backend.Variable) and not callable(value):
-            self._learning_rate.assign(float(value))
-        elif callable(value) and not backend.is_tensor(value):
+        if isinstance(value, LearningRateSchedule) or (callable(value) and
+                                                       not backend.is_tensor(value)):
             self._learning_rate = value
+        elif isinstance(self._learning_rate, backend.Variable):
+            self._learning_rate.assign(float(value))
         else:
-            raise TypeError(f"{type(self).__name__} uses a learning-rate schedule; it cannot be "
-                            f"set to a number ({value!r}).")
+            raise TypeError(f"{type(self).__name__} was created with a learning-rate schedule "
+                            "as its `learning_rate`, so the rate cannot be set to a number "
+                            f"({value!r}). Create the optimizer with a float learning_rate "
+                            "to set it later.")
 
     def _current_learning_rate(self) -> Any:
         lr = self.learning_rate
@@ -187,11 +222,15 @@ class Optimizer:
     # --- weight decay -------------------------------------------------------------------------
     def exclude_from_weight_decay(self, var_list: list | None = None,
                                   var_names: list | None = None) -> None:
-        """Skips weight decay for these variables, or those whose name contains a var_name."""
+        """Skips weight decay for these variables, or those whose name contains a var_name.
+
+        Must be called before the optimizer is built.
+        """
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the "
+                             "optimizer is built.")
         self._exclude_names = tuple(var_names or ())
         self._exclude_ids = {id(v) for v in var_list or ()}
-        if self.built:
-            self._exclude_ids |= {id(v) for v in self._trainable_variables if self._excluded(v)}
 
     def _excluded(self, variable: Any) -> bool:
         if id(variable) in self._exclude_ids:
@@ -199,100 +238,117 @@ class Optimizer:
         return any(name in variable.name for name in self._exclude_names)
 
     def _apply_weight_decay(self, variables: list, lr: Any) -> None:
-        if not self.weight_decay:
+        if self.weight_decay is None:
             return
-        decayed = [v for v in variables if id(v) not in self._exclude_ids]
+        decayed = [v for v in variables if id(v) in self._decayed_ids]
         if decayed:
             foreach.mul_(decayed, 1.0 - lr * self.weight_decay)
 
     # --- clipping -----------------------------------------------------------------------------
     def _clip_gradients(self, grads: list) -> list:
-        if self.clipvalue is not None:
-            grads = [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        elif self.clipnorm is not None:
+        if self.clipnorm and self.clipnorm > 0:
             norms = foreach.norm(grads)
-            grads = [g * self.clipnorm / ops.maximum(n, self.clipnorm)
-                     for g, n in zip(grads, norms)]
-        elif self.global_clipnorm is not None:
+            return [g * self.clipnorm / ops.maximum(n, self.clipnorm)
+                    for g, n in zip(grads, norms)]
+        if self.global_clipnorm and self.global_clipnorm > 0:
             total = ops.sqrt(ops.sum(ops.stack([n * n for n in foreach.norm(grads)])))
+            # Non-finite norms make the scale NaN (the step is then visibly broken).
             scale = self.global_clipnorm * ops.minimum(1.0 / total, 1.0 / self.global_clipnorm)
-            grads = foreach.mul(grads, scale + (total - total))
+            return foreach.mul(grads, scale + (total - total))
+        if self.clipvalue and self.clipvalue > 0:
+            return foreach.clip(grads, -self.clipvalue, self.clipvalue)
         return grads
 
     # --- applying gradients -------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars: Any) -> Any:
         """Applies ``[(gradient, variable), ...]``; returns the iteration count."""
         grads, variables = zip(*grads_and_vars) if grads_and_vars else ((), ())
-        return self.apply(list(grads), list(variables))
+        self.apply(list(grads), list(variables))
+        return self._iterations
 
-    def apply(self, grads: list, trainable_variables: list | None = None) -> Any:
+    def apply(self, grads: list, trainable_variables: list | None = None) -> None:
         """Updates ``trainable_variables`` (default: those the optimizer was built with)."""
+        grads = list(grads)
+        if not grads:
+            return
         if trainable_variables is None:
             if not self.built:
-                raise ValueError(f"{type(self).__name__} has not been built: pass "
-                                 "`trainable_variables` to apply() the first time.")
+                raise ValueError("When passing `grads` without `variables`, the optimizer "
+                                 "must already be built on a list of variables. Call "
+                                 "`optimizer.build(trainable_variables)` first.")
             trainable_variables = self._trainable_variables
         trainable_variables = list(trainable_variables)
         if len(grads) != len(trainable_variables):
-            raise ValueError(f"apply(): received {len(grads)} gradients for "
-                             f"{len(trainable_variables)} variables.")
+            raise ValueError(f"{type(self).__name__}.apply(): received {len(grads)} gradients "
+                             f"for {len(trainable_variables)} variables.")
         if not self.built:
             self.build(trainable_variables)
+        unknown = [getattr(v, "path", str(v)) for v in trainable_variables
+                   if id(v) not in self._indices]
+        if unknown:
+            raise ValueError(f"{type(self).__name__} was built for other variables; it does "
+                             f"not track {unknown}. Use a new optimizer for a new set of "
+                             "variables.")
         pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
         if not pairs:
-            return self._iterations
-        grads = [g if g.dtype == v.dtype else ops.cast(g, v.dtype) for g, v in pairs]
+            raise ValueError("No gradients provided for any variable.")
+        if len(pairs) < len(grads):
+            missing = [v.path for g, v in zip(grads, trainable_variables) if g is None]
+            warnings.warn(f"Gradients do not exist for variables {missing} when minimizing the "
+                          "loss. If using `model.compile()`, did you forget to provide a "
+                          "`loss` argument?", stacklevel=2)
         variables = [v for _, v in pairs]
-        unknown = [v.path for v in variables if id(v) not in self._indices]
-        if unknown:
-            raise KeyError(f"{type(self).__name__} was built for other variables; it does not "
-                           f"track {unknown}. Use a new optimizer for a new set of variables.")
-        if self.loss_scale_factor:
-            grads = foreach.mul(grads, 1.0 / self.loss_scale_factor)
+        grads = [g if g.dtype == v.dtype else ops.cast(g, v.dtype) for g, v in pairs]
         with backend.no_grad():
-            if self.gradient_accumulation_steps:
-                self._accumulate_and_maybe_update(grads, variables)
-            else:
-                self._update_variables(grads, variables)
+            if self.loss_scale_factor is not None:
+                grads = foreach.div(grads, float(self.loss_scale_factor))
+            self._apply_updates(grads, variables)
+            for v in variables:
+                if v.constraint is not None:
+                    v.assign(v.constraint(v))
             self._iterations.assign_add(1)
         self._host_iterations += 1
-        return self._iterations
+
+    def _apply_updates(self, grads: list, variables: list) -> None:
+        steps = self.gradient_accumulation_steps
+        if steps:
+            accumulators = self.slots("_accumulators", variables)
+            if self._host_iterations % steps != steps - 1:
+                foreach.add_(accumulators, grads)
+            else:
+                mean = foreach.div(foreach.add(grads, accumulators), float(steps))
+                self._update_variables(mean, variables)
+                foreach.zero_(accumulators)
+        else:
+            self._update_variables(grads, variables)
+        if self.use_ema:
+            self._update_ema()
 
     def _update_variables(self, grads: list, variables: list) -> None:
         grads = self._clip_gradients(grads)
         lr = self._current_learning_rate()
         self._apply_weight_decay(variables, lr)
         self.update(grads, variables, lr)
-        for v in variables:
-            if v.constraint is not None:
-                v.assign(v.constraint(v))
-        if self.use_ema:
-            self._update_ema(variables)
 
-    def _accumulate_and_maybe_update(self, grads: list, variables: list) -> None:
-        accumulators = self.slots("_accumulators", variables)
-        steps = self.gradient_accumulation_steps
-        if self._host_iterations % steps != steps - 1:
-            foreach.add_(accumulators, grads)
-            return
-        mean = foreach.div(foreach.add(grads, accumulators), float(steps))
-        self._update_variables(mean, variables)
-        foreach.zero_(accumulators)
-
-    def _update_ema(self, variables: list) -> None:
-        averages = self.slots("_ema", variables)
-        momentum = 0.0 if self._host_iterations == 0 else self.ema_momentum
-        foreach.lerp_(averages, variables, 1.0 - momentum)
+    def _update_ema(self) -> None:
+        variables = self._trainable_variables
+        count = self._host_update_count()
+        momentum = 0.0 if count == 0 else self.ema_momentum
+        foreach.lerp_(self._ema, variables, 1.0 - momentum)
         frequency = self.ema_overwrite_frequency
-        if frequency and (self._host_iterations + 1) % frequency == 0:
-            foreach.copy_(variables, averages)
+        if frequency and (count + 1) % frequency == 0:
+            foreach.copy_(variables, self._ema)
 
     def slots(self, name: str, variables: list) -> list:
         """The slots ``self.<name>`` that belong to ``variables``, in their order."""
         all_slots = getattr(self, name)
-        if len(variables) == len(all_slots):
+        if len(variables) == len(all_slots) and all(
+                a is b for a, b in zip(variables, self._trainable_variables)):
             return all_slots
         return [all_slots[self._indices[id(v)]] for v in variables]
+
+    def _get_variable_index(self, variable: Any) -> int:
+        return self._indices[id(variable)]
 
     def update(self, grads: list, variables: list, learning_rate: Any) -> None:
         """The update rule on whole lists; defaults to ``update_step`` per variable."""
@@ -312,10 +368,42 @@ class Optimizer:
     def assign_sub(self, variable: Any, value: Any) -> None:
         variable.assign_sub(value)
 
+    def scale_loss(self, loss: Any) -> Any:
+        """``loss * loss_scale_factor`` (unchanged without a factor)."""
+        return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
+
     def finalize_variable_values(self, var_list: list) -> None:
         """Writes the EMA into the weights at the end of training, when ``use_ema``."""
         if self.use_ema and self.built:
             foreach.copy_(list(var_list), self.slots("_ema", list(var_list)))
+
+    # --- state --------------------------------------------------------------------------------
+    def set_weights(self, weights: list) -> None:
+        """Sets the optimizer's variables (``optimizer.variables`` order) from arrays."""
+        if not self.built:
+            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet "
+                             "been built. Call `optimizer.build(trainable_variables)` first.")
+        for variable, weight in zip(self._variables, weights):
+            if tuple(variable.shape) != tuple(weight.shape):
+                raise ValueError(f"Optimizer variable {variable.name!r} has shape "
+                                 f"{tuple(variable.shape)}, not compatible with the provided "
+                                 f"weight shape {tuple(weight.shape)}.")
+            variable.assign(weight)
+        self._sync_host_iterations()
+
+    def save_own_variables(self, store: dict) -> None:
+        for i, variable in enumerate(self.variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store: Any) -> None:
+        if len(store.keys()) != len(self.variables):
+            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it "
+                          f"has {len(self.variables)} variables whereas the saved optimizer "
+                          f"has {len(store.keys())} variables.", stacklevel=2)
+            return
+        for i, variable in enumerate(self.variables):
+            variable.assign(store[str(i)])
+        self._sync_host_iterations()
 
     # --- serialization ------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -346,4 +434,3 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
-

@@ -14,7 +14,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-7, centered: bool = False, name: str = "rmsprop",
+                 epsilon: float = 1e-7, centered: bool = False, name: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
@@ -22,12 +22,12 @@ class RMSprop(Optimizer):
     def build(self, variables: list) -> None:
         if self.built:
             return
+        super().build(variables)
         self._velocities = self.add_optimizer_variables(variables, "velocity")
         if self.momentum > 0:
             self._momentums = self.add_optimizer_variables(variables, "momentum")
         if self.centered:
             self._average_gradients = self.add_optimizer_variables(variables, "average_gradient")
-        super().build(variables)
 
     def update(self, grads: list, variables: list, learning_rate: Any) -> None:
         v = self.slots("_velocities", variables)

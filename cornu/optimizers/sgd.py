@@ -17,7 +17,7 @@ class SGD(Optimizer):
     """
 
     def __init__(self, learning_rate: Any = 0.01, momentum: float = 0.0,
-                 nesterov: bool = False, name: str = "SGD", **kwargs: Any) -> None:
+                 nesterov: bool = False, name: str | None = None, **kwargs: Any) -> None:
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: "
@@ -28,9 +28,9 @@ class SGD(Optimizer):
     def build(self, variables: list) -> None:
         if self.built:
             return
+        super().build(variables)
         if self.momentum:
             self.momentums = self.add_optimizer_variables(variables, "momentum")
-        super().build(variables)
 
     def update(self, grads: list, variables: list, learning_rate: Any) -> None:
         scaled = foreach.mul(grads, learning_rate)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import ops
+from cornu.core.naming import to_snake_case
 from cornu.saving import serialization_lib
 
 
 def _check_factor(name: str, value: Any) -> float:
-    value = float(value)
-    if value < 0 or value != value:
-        raise ValueError(f"Argument `{name}` must be a non-negative number. Received: "
-                         f"{name}={value}")
-    return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or \
+            value in (float("inf"), float("-inf")) or value < 0:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
+                         f"Received: {name}={value!r}")
+    return float(value)
 
 
 class Regularizer:
@@ -34,7 +35,7 @@ class L1(Regularizer):
     """``l1 * sum(abs(x))``."""
 
     def __init__(self, l1: float = 0.01) -> None:
-        self.l1 = _check_factor("l1", l1)
+        self.l1 = _check_factor("l1", 0.01 if l1 is None else l1)
 
     def __call__(self, x):
         return self.l1 * ops.sum(ops.abs(x))
@@ -47,7 +48,7 @@ class L2(Regularizer):
     """``l2 * sum(square(x))``."""
 
     def __init__(self, l2: float = 0.01) -> None:
-        self.l2 = _check_factor("l2", l2)
+        self.l2 = _check_factor("l2", 0.01 if l2 is None else l2)
 
     def __call__(self, x):
         return self.l2 * ops.sum(ops.square(x))
@@ -60,8 +61,8 @@ class L1L2(Regularizer):
     """``l1 * sum(abs(x)) + l2 * sum(square(x))``."""
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.l1 = _check_factor("l1", l1)
-        self.l2 = _check_factor("l2", l2)
+        self.l1 = _check_factor("l1", 0.0 if l1 is None else l1)
+        self.l2 = _check_factor("l2", 0.0 if l2 is None else l2)
 
     def __call__(self, x):
         out = 0.0
@@ -81,7 +82,8 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor: float = 0.01, mode: str = "rows") -> None:
         self.factor = _check_factor("factor", factor)
         if mode not in ("rows", "columns"):
-            raise ValueError(f"Argument `mode` must be 'rows' or 'columns'. Received: {mode!r}")
+            raise ValueError("Invalid value for argument `mode` of OrthogonalRegularizer: "
+                             f"expected 'rows' or 'columns'. Received: mode={mode!r}")
         self.mode = mode
 
     def __call__(self, x):
@@ -90,7 +92,7 @@ class OrthogonalRegularizer(Regularizer):
                              f"{ops.shape(x)}")
         if self.mode == "columns":
             x = ops.transpose(x)
-        x = ops.l2_normalize(x, axis=1)
+        x = ops.normalize(x, axis=1)
         product = ops.matmul(x, ops.transpose(x))
         size = ops.shape(product)[0]
         off_diagonal = product * (1.0 - ops.eye(size, dtype=product.dtype))
@@ -101,13 +103,14 @@ class OrthogonalRegularizer(Regularizer):
 
 
 _CLASSES = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
-_TABLE = {**{c.__name__: c for c in _CLASSES}, "l1": L1, "l2": L2, "l1_l2": L1L2,
-          "orthogonal_regularizer": OrthogonalRegularizer}
+# Keras 3's lower-case names are the classes themselves (``l1_l2(l1=0.01)`` is an L1L2).
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+orthogonal_regularizer = OrthogonalRegularizer
+_TABLE = {**{c.__name__: c for c in _CLASSES}, **{to_snake_case(c.__name__): c for c in _CLASSES},
+          "l1_l2": L1L2}
 serialization_lib.register_builtin(*_CLASSES)
-
-
-def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
-    return L1L2(l1=l1, l2=l2)
 
 
 def get(identifier: Any) -> Any:

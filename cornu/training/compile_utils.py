@@ -47,6 +47,25 @@ def _match_targets(y_true: Any, y_pred: Any, output_names: list) -> tuple[list, 
     return flat_true, flat_pred
 
 
+def _set_state(container: Any, values: list) -> None:
+    container._pending_state = list(values)
+    if container.built:
+        _apply_pending_state(container)
+
+
+def _apply_pending_state(container: Any) -> None:
+    values, container._pending_state = container._pending_state, None
+    if values is None:
+        return
+    variables = container.variables
+    if len(values) != len(variables):
+        raise ValueError(f"Cannot restore {type(container).__name__}: the saved state has "
+                         f"{len(values)} variables, the compiled metrics have "
+                         f"{len(variables)}. Was the model compiled differently?")
+    for variable, value in zip(variables, values):
+        variable.assign(value)
+
+
 def resolve_loss(identifier: Any) -> Any:
     if identifier is None:
         return None
@@ -65,6 +84,9 @@ class CompileLoss:
         self.losses: list = []
         self.weights: list = []
         self.output_names: list = []
+        # With several outputs, one ``<output>_loss`` tracker per output (as Keras 3 logs).
+        self.metrics: list = []
+        self._pending_state: list | None = None
         self.built = False
 
     def build(self, y_true: Any, y_pred: Any, output_names: list) -> None:
@@ -79,7 +101,10 @@ class CompileLoss:
                         _as_list(weights, output_names, "loss_weights")]
         if all(loss is None for loss in self.losses):
             raise ValueError("compile(): no loss for any output. Pass `loss` to compile().")
+        self.metrics = [metrics_module.Mean(name=f"{name}_loss") if loss is not None else None
+                        for name, loss in zip(output_names, self.losses)] if n > 1 else []
         self.built = True
+        _apply_pending_state(self)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
                  output_names: list | None = None) -> Any:
@@ -89,15 +114,32 @@ class CompileLoss:
         weights = tree.flatten(sample_weight) if sample_weight is not None else [None]
         if len(weights) == 1:
             weights = weights * len(flat_pred)
+        trackers = self.metrics or [None] * len(flat_pred)
+        batch_size = ops.shape(flat_pred[0])[0] if ops.shape(flat_pred[0]) else 1
         total = None
-        for loss, weight, yt, yp, sw in zip(self.losses, self.weights, flat_true, flat_pred,
-                                            weights):
+        for loss, weight, yt, yp, sw, tracker in zip(self.losses, self.weights, flat_true,
+                                                     flat_pred, weights, trackers):
             if loss is None:
                 continue
             value = loss(yt, yp, sample_weight=sw)
+            if tracker is not None:  # the unweighted per-output loss, as Keras logs it
+                tracker.update_state(value, sample_weight=batch_size)
             value = value * weight if weight != 1.0 else value
             total = value if total is None else total + value
         return total
+
+    @property
+    def tracked_metrics(self) -> list:
+        return [m for m in self.metrics if m is not None]
+
+    @property
+    def variables(self) -> list:
+        return [v for m in self.tracked_metrics for v in m.variables]
+
+    def set_state(self, values: list) -> None:
+        """Sets the trackers' variables now, or right after the build if not built yet
+        (a run resumed by ``BackupAndRestore`` before its first step)."""
+        _set_state(self, values)
 
 
 def _accuracy_for(y_true: Any, y_pred: Any, loss: Any, name: str) -> metrics_module.Metric:
@@ -118,21 +160,44 @@ def resolve_metric(identifier: Any, y_true: Any, y_pred: Any, loss: Any) -> Any:
         return _accuracy_for(y_true, y_pred, loss, identifier)
     metric = metrics_module.get(identifier)
     if isinstance(metric, metrics_module.Metric):
+        if isinstance(identifier, str):
+            # Keras names a metric asked for by name after that name ("mse", not
+            # "mean_squared_error"), so the history keys are what the user wrote.
+            metric.name = identifier
         return metric
     name = identifier if isinstance(identifier, str) else getattr(metric, "__name__", "metric")
     return metrics_module.MeanMetricWrapper(metric, name=name)
 
 
-class CompileMetrics:
-    """The compiled metrics: per-output metric objects, updated on device every step."""
+class CompileMetrics(metrics_module.Metric):
+    """The compiled metrics: per-output metric objects, updated on device every step.
 
-    def __init__(self, metrics: Any, weighted_metrics: Any = None) -> None:
+    Like Keras 3, the container is itself a metric named ``compile_metrics`` (so
+    ``model.metrics`` is ``[loss, compile_metrics, ...]``); its ``result()`` is a dict of
+    the metrics it holds. It builds itself on its first ``update_state``, when it sees the
+    labels and predictions (needed to resolve ``"accuracy"``).
+    """
+
+    def __init__(self, metrics: Any, weighted_metrics: Any = None,
+                 output_names: list | None = None, losses: Any = None) -> None:
+        super().__init__(name="compile_metrics")
         self._metric_spec = metrics
         self._weighted_spec = weighted_metrics
+        self._build_output_names = list(output_names or [])
+        self._compile_loss = losses
         self.metrics: list = []
         self._per_output: list = []
         self.output_names: list = []
+        self._pending_state: list | None = None
         self.built = False
+
+    @property
+    def variables(self) -> list:
+        return [v for m in self.metrics for v in m.variables]
+
+    def set_state(self, values: list) -> None:
+        """Sets the metrics' variables now, or right after the build (see CompileLoss)."""
+        _set_state(self, values)
 
     def _specs(self, spec: Any, output_names: list, what: str) -> list:
         if spec is None:
@@ -168,8 +233,13 @@ class CompileMetrics:
             self._per_output.append(entries)
         self.metrics = [m for entries in self._per_output for m, _ in entries]
         self.built = True
+        _apply_pending_state(self)
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        if not self.built:
+            loss = self._compile_loss
+            losses = loss.losses if loss is not None and loss.built else []
+            self.build(y_true, y_pred, self._build_output_names, losses)
         flat_true, flat_pred = _match_targets(y_true, y_pred, self.output_names)
         weights = tree.flatten(sample_weight) if sample_weight is not None else [None]
         if len(weights) == 1:

@@ -1,8 +1,9 @@
 """Data adapters: turn what users pass to fit/evaluate/predict into batches.
 
-Arrays (NumPy or backend tensors; single, lists or dicts) are sliced per batch and moved
-to the device one batch at a time; Python generators and iterators are consumed as they
-come.
+Arrays (NumPy or backend tensors, pandas; single, lists or dicts) are sliced per batch and
+moved to the device one batch at a time; Python generators, iterators and DataLoaders are
+consumed as they come; ``PyDataset`` and datasets of samples live in
+``dataset_adapters``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _is_array(x: Any) -> bool:
 def _as_array(x: Any) -> Any:
     if x is None or isinstance(x, np.ndarray) or ops.is_tensor(x):
         return x
-    if hasattr(x, "to_numpy"):  # pandas
+    if hasattr(x, "to_numpy"):  # a pandas DataFrame or Series (pandas is never imported)
         return x.to_numpy()
     return np.asarray(x)
 
@@ -95,15 +96,36 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict) -> np.ndarray:
     return table[labels]
 
 
-class ArrayDataAdapter:
-    """Batches of arrays; shuffles sample order each epoch when asked (NumPy's RNG)."""
+class DataAdapter:
+    """What the loop iterates: ``num_batches`` per epoch (``None`` when unknown) and the
+    batches, each ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` of backend tensors."""
+
+    num_batches: int | None = None
+    num_samples: int | None = None
+
+    def enumerate(self, skip: int = 0) -> Iterator[tuple[int, tuple]]:
+        """One epoch as ``(index, batch)`` pairs, starting at batch ``skip`` (a resumed
+        epoch: the skipped batches are drawn in the same order but not returned)."""
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[tuple]:
+        return (batch for _, batch in self.enumerate())
+
+    def close(self) -> None:
+        """Releases workers; called when ``fit``/``evaluate``/``predict`` ends."""
+
+
+class ArrayDataAdapter(DataAdapter):
+    """Batches of arrays; shuffles sample order each epoch when asked (NumPy's global RNG,
+    so ``cornu.utils.set_random_seed`` makes the order reproducible)."""
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None,
                  batch_size: int | None = None, steps: int | None = None,
                  shuffle: bool = False, class_weight: dict | None = None) -> None:
         x = tree.map_structure(_as_array, x)
         y = tree.map_structure(_as_array, y) if y is not None else None
-        sample_weight = _as_array(sample_weight) if sample_weight is not None else None
+        sample_weight = tree.map_structure(_as_array, sample_weight) \
+            if sample_weight is not None else None
         if class_weight is not None:
             if y is None or len(tree.flatten(y)) != 1:
                 raise ValueError("`class_weight` is only supported for models with a single "
@@ -131,7 +153,7 @@ class ArrayDataAdapter:
         if steps is not None:
             self.num_batches = min(self.num_batches, int(steps))
 
-    def __iter__(self) -> Iterator[tuple]:
+    def enumerate(self, skip: int = 0) -> Iterator[tuple[int, tuple]]:
         x, y, sample_weight = self._data
         if self.shuffle == "batch":
             order = np.random.permutation(math.ceil(self.num_samples / self.batch_size))
@@ -139,29 +161,60 @@ class ArrayDataAdapter:
         else:
             starts = np.arange(0, self.num_samples, self.batch_size)
         permutation = np.random.permutation(self.num_samples) if self.shuffle is True else None
-        for start in starts[:self.num_batches]:
-            stop = min(int(start) + self.batch_size, self.num_samples)
-            index = slice(int(start), stop) if permutation is None else \
-                permutation[int(start):stop]
-            yield _take(x, index), _take(y, index), _take(sample_weight, index)
+        for i in range(skip, self.num_batches):
+            start = int(starts[i])
+            stop = min(start + self.batch_size, self.num_samples)
+            index = slice(start, stop) if permutation is None else permutation[start:stop]
+            # As Keras: the step receives (x,), (x, y) or (x, y, sample_weight).
+            yield i, pack_x_y_sample_weight(_take(x, index), _take(y, index),
+                                            _take(sample_weight, index))
 
 
-class GeneratorDataAdapter:
-    """Batches from a Python generator, iterator or re-iterable dataset.
+def _to_tensors(structure: Any) -> Any:
+    if structure is None:
+        return None
+    return tree.map_structure(
+        lambda a: ops.convert_to_tensor(_as_array(a)) if a is not None else None, structure)
+
+
+def standardize_batch(batch: Any, class_weight: dict | None = None) -> tuple:
+    """A batch as a data source yields it -> ``(x,)``, ``(x, y)`` or
+    ``(x, y, sample_weight)`` of tensors."""
+    x, y, sample_weight = unpack_x_y_sample_weight(batch)
+    if class_weight is not None:
+        if y is None or len(tree.flatten(y)) != 1:
+            raise ValueError("`class_weight` is only supported for models with a single "
+                             "output, with batches that yield (x, y).")
+        weights = class_weight_to_sample_weight(tree.flatten(y)[0], class_weight)
+        sample_weight = weights if sample_weight is None else \
+            np.asarray(ops.convert_to_numpy(sample_weight)) * weights
+    return pack_x_y_sample_weight(_to_tensors(x), _to_tensors(y), _to_tensors(sample_weight))
+
+
+class GeneratorDataAdapter(DataAdapter):
+    """Batches from a Python generator, iterator or re-iterable (``DataLoader``).
 
     With ``steps`` each epoch takes that many batches (an infinite generator continues
     where the previous epoch stopped); without, an epoch ends when the iterable does.
+    A re-iterable with a length (a ``torch.utils.data.DataLoader``) is iterated afresh
+    each epoch and its length is the number of batches.
     """
 
-    def __init__(self, data: Any, steps: int | None = None) -> None:
+    def __init__(self, data: Any, steps: int | None = None,
+                 class_weight: dict | None = None) -> None:
         self._source = data
         self._iterator = None
-        self.num_batches = steps
-        self.num_samples = None
+        self._class_weight = class_weight
         self._reiterable = not _is_iterator(data)
+        if steps is None and self._reiterable and hasattr(data, "__len__"):
+            steps = len(data)
+            self._fresh_each_epoch = True
+        else:
+            self._fresh_each_epoch = steps is None
+        self.num_batches = steps
 
-    def __iter__(self) -> Iterator[tuple]:
-        if self._reiterable and self.num_batches is None:
+    def enumerate(self, skip: int = 0) -> Iterator[tuple[int, tuple]]:
+        if self._reiterable and self._fresh_each_epoch:
             iterator = iter(self._source)
         else:
             if self._iterator is None:
@@ -174,10 +227,8 @@ class GeneratorDataAdapter:
             except StopIteration:
                 self._iterator = None
                 return
-            x, y, sample_weight = unpack_x_y_sample_weight(batch)
-            yield (tree.map_structure(ops.convert_to_tensor, x),
-                   None if y is None else tree.map_structure(ops.convert_to_tensor, y),
-                   None if sample_weight is None else ops.convert_to_tensor(sample_weight))
+            if count >= skip:
+                yield count, standardize_batch(batch, self._class_weight)
             count += 1
 
 
@@ -185,24 +236,42 @@ def _is_iterator(data: Any) -> bool:
     return hasattr(data, "__next__")
 
 
+def _is_map_dataset(data: Any) -> bool:
+    """A dataset of samples by index with a length, such as a ``torch.utils.data.Dataset``
+    (duck-typed: cornu imports no torch here)."""
+    return hasattr(data, "__getitem__") and hasattr(data, "__len__") and \
+        not hasattr(data, "__iter__") and not isinstance(data, (str, bytes, dict))
+
+
 def get_data_adapter(x: Any, y: Any = None, sample_weight: Any = None,
                      batch_size: int | None = None, steps: int | None = None,
-                     shuffle: Any = False, class_weight: dict | None = None) -> Any:
-    """Chooses the adapter for ``x`` (arrays, generators, iterables of batches)."""
+                     shuffle: Any = False, class_weight: dict | None = None) -> DataAdapter:
+    """Chooses the adapter for ``x``: arrays (NumPy, tensors, pandas; single, list or
+    dict), a ``PyDataset``, a dataset of samples (``torch.utils.data.Dataset``), or an
+    iterable of batches (generator, iterator, ``torch.utils.data.DataLoader``)."""
+    from cornu.training.dataset_adapters import MapDatasetAdapter, PyDatasetAdapter
+    from cornu.utils.py_dataset import PyDataset
+
     if x is None:
         raise ValueError("No input data: pass `x` (arrays, a generator or a dataset).")
     x, y = _numbers_to_array(x), _numbers_to_array(y)
+    sample_weight = _numbers_to_array(sample_weight)
     if is_array_data(x):
         return ArrayDataAdapter(x, y, sample_weight, batch_size, steps, shuffle, class_weight)
-    if y is not None:
-        raise ValueError("When `x` is a generator or dataset it must yield (x, y) batches; do "
-                         f"not pass `y` separately. Received y of type {type(y).__name__}.")
-    if class_weight is not None:
-        raise ValueError("`class_weight` is supported only for array inputs.")
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            raise ValueError(f"When `x` is a generator or dataset it must yield (x, y) or "
+                             f"(x, y, sample_weight) batches; do not pass `{name}` separately. "
+                             f"Received {name} of type {type(value).__name__}.")
+    if isinstance(x, PyDataset):
+        return PyDatasetAdapter(x, steps, shuffle, class_weight)
+    if _is_map_dataset(x):
+        return MapDatasetAdapter(x, batch_size, steps, shuffle, class_weight)
     if hasattr(x, "__iter__") or _is_iterator(x):
-        return GeneratorDataAdapter(x, steps)
+        return GeneratorDataAdapter(x, steps, class_weight)
     raise ValueError(f"Unrecognized data type: x={type(x).__name__}. Expected NumPy arrays, "
-                     "tensors, lists/dicts of them, or a generator of batches.")
+                     "tensors, pandas DataFrames, lists/dicts of them, a PyDataset, a "
+                     "torch Dataset or DataLoader, or a generator of batches.")
 
 
 def train_validation_split(arrays: tuple, validation_split: float) -> tuple:

@@ -17,7 +17,7 @@ from cornu import optimizers as optimizers_module
 from cornu.callbacks.callback_list import CallbackList
 from cornu.core import tree
 from cornu.metrics.reduction_metrics import Mean
-from cornu.training import data_adapter
+from cornu.training import data_adapter, interrupts
 from cornu.training.compile_utils import CompileLoss, CompileMetrics
 from cornu.utils.progbar import is_interactive
 
@@ -31,7 +31,7 @@ class MetricsLogs(Mapping):
 
     def _resolve(self) -> dict:
         if self._values is None:
-            self._values = self._model.get_metrics_result()
+            self._values = dict(sorted(self._model.get_metrics_result().items()))
         return self._values
 
     def __getitem__(self, key: str) -> Any:
@@ -45,11 +45,16 @@ class MetricsLogs(Mapping):
 
 
 def _to_floats(logs: Any) -> dict:
+    """Host values of logs, sorted by key; nested dicts (a ``compile_metrics`` result) are
+    flattened."""
     out = {}
     for key, value in (logs or {}).items():
+        if isinstance(value, Mapping):
+            out.update(_to_floats(value))
+            continue
         array = ops.convert_to_numpy(value)
         out[key] = float(array) if np.ndim(array) == 0 else array
-    return out
+    return dict(sorted(out.items()))  # Keras 3 logs are in sorted key order
 
 
 def _resolve_verbose(verbose: Any) -> int:
@@ -96,7 +101,9 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
-        self._compile_metrics = CompileMetrics(metrics, weighted_metrics) \
+        self._compile_metrics = CompileMetrics(
+            metrics, weighted_metrics, output_names=self.output_names,
+            losses=self._compile_loss) \
             if metrics is not None or weighted_metrics is not None else None
         self._loss_tracker = Mean(name="loss")
         self._run_eagerly = bool(run_eagerly)
@@ -142,17 +149,21 @@ class Trainer:
     def _update_compiled_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
         if self._compile_metrics is None or y is None:
             return
-        if not self._compile_metrics.built:
-            losses = self._compile_loss.losses if self._compile_loss is not None else []
-            self._compile_metrics.build(y, y_pred, self.output_names, losses)
         self._compile_metrics.update_state(y, y_pred, sample_weight)
 
     @property
     def metrics(self) -> list:
-        """The loss tracker, compiled metrics, and metrics of layers."""
+        """As in Keras 3: the loss tracker, the ``compile_metrics`` container, then the
+        per-output loss trackers of a model with several outputs.
+
+        A subclass may override this property to list its own metric objects; the loop
+        resets them at each epoch and logs their results.
+        """
         out = [self._loss_tracker] if self._loss_tracker is not None else []
         if self._compile_metrics is not None:
-            out.extend(self._compile_metrics.metrics)
+            out.append(self._compile_metrics)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.tracked_metrics)
         return out
 
     @property
@@ -239,32 +250,45 @@ class Trainer:
         self._step_functions.pop("train", None)  # look up trainable variables afresh
         train_step = self._step_function("train")
         self.stop_training = False
-        self._set_training_mode(True)
-        callbacks.on_train_begin()
+        # A callback (BackupAndRestore) may move the start in on_train_begin.
+        self._initial_epoch, self._initial_step = None, 0
         epoch_logs: dict = {}
-        logs: Any = None
+        self._set_training_mode(True)
         try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
-                callbacks.on_epoch_begin(epoch)
-                for step, batch in enumerate(data):
-                    callbacks.on_train_batch_begin(step)
-                    logs = train_step(batch)
-                    callbacks.on_train_batch_end(step, self._batch_logs(callbacks, logs,
-                                                                        "on_train_batch_end"))
+            with interrupts.StepGuard() as guard:
+                callbacks.on_train_begin()
+                if self._initial_epoch is not None:
+                    initial_epoch = self._initial_epoch
+                skip = self._initial_step
+                for epoch in range(initial_epoch, epochs):
+                    self.reset_metrics()
+                    callbacks.on_epoch_begin(epoch)
+                    logs: Any = None
+                    for step, batch in data.enumerate(skip):
+                        callbacks.on_train_batch_begin(step)
+                        with guard:
+                            logs = train_step(batch)
+                        callbacks.on_train_batch_end(
+                            step, self._batch_logs(callbacks, logs, "on_train_batch_end"))
+                        if self.stop_training:
+                            break
+                    skip = 0
+                    epoch_logs = _to_floats(logs if logs is not None
+                                            else self.get_metrics_result())
+                    if validation is not None and (epoch + 1) % validation_freq == 0:
+                        val_logs = self._evaluate_adapter(validation, callbacks)
+                        epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    callbacks.on_epoch_end(epoch, epoch_logs)
                     if self.stop_training:
                         break
-                epoch_logs = _to_floats(logs if logs is not None else self.get_metrics_result())
-                if validation is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_adapter(validation, callbacks)
-                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                callbacks.on_epoch_end(epoch, epoch_logs)
-                if self.stop_training:
-                    break
         finally:
             self._set_training_mode(False)
+            data.close()
+            if validation is not None:
+                validation.close()
         if self.optimizer is not None and self.optimizer.use_ema:
-            self.optimizer.finalize_variable_values(self.trainable_weights)
+            with backend.no_grad():
+                self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
 
@@ -302,8 +326,15 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def _ordered_log_names(self, logs: dict) -> list:
-        names = [n for n in self.metrics_names if n in logs]
-        return names + [n for n in logs if n not in names]
+        """Keras's order for list results: the loss, the per-output losses, a single
+        output's compiled metrics in compile order, then the other names sorted (the
+        prefixed metric names of several outputs among them)."""
+        order = [m.name for m in self.metrics if not isinstance(m, CompileMetrics)]
+        compiled = self._compile_metrics
+        if compiled is not None and len(compiled.output_names) <= 1:
+            order[1:1] = [m.name for m in compiled.metrics]
+        names = [n for n in order if n in logs]
+        return names + sorted(n for n in logs if n not in names)
 
     def _evaluate_adapter(self, data: Any, callbacks: CallbackList) -> dict:
         test_step = self._step_function("test")

@@ -1,4 +1,5 @@
-"""``cornu.utils``: seeding, label encoding, progress bars, downloads, datasets, images."""
+"""``cornu.utils``: seeding, label encoding, progress bars, downloads, datasets, images,
+``PyDataset``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from cornu.utils.image_utils import array_to_img, img_to_array, load_img, save_i
 from cornu.utils.model_visualization import model_to_dot, plot_model
 from cornu.utils.numerical_utils import normalize, to_categorical
 from cornu.utils.progbar import Progbar
+from cornu.utils.py_dataset import PyDataset
 from cornu.utils.sequence_utils import pad_sequences
 from cornu.utils.text_dataset import text_dataset_from_directory
 from cornu.utils.timeseries_dataset import timeseries_dataset_from_array
@@ -36,3 +38,4 @@ __all__ += ["BatchedDataset", "array_to_img", "get_file", "image_dataset_from_di
             "img_to_array", "load_img", "model_to_dot", "pad_sequences", "plot_model",
             "save_img", "split_dataset", "text_dataset_from_directory",
             "timeseries_dataset_from_array"]
+__all__ += ["PyDataset"]

@@ -98,3 +98,68 @@ def norm(xs):
 def clip_(xs, lo, hi):
     torch._foreach_clamp_min_(xs, lo)
     torch._foreach_clamp_max_(xs, hi)
+
+
+def _list(ys):
+    return list(ys) if isinstance(ys, (list, tuple)) else ys
+
+
+def pow(xs, exponent):
+    return list(torch._foreach_pow(xs, _list(exponent)))
+
+
+def maximum(xs, ys):
+    return list(torch._foreach_maximum(xs, _list(ys)))
+
+
+def minimum(xs, ys):
+    return list(torch._foreach_minimum(xs, _list(ys)))
+
+
+def clip(xs, lo, hi):
+    out = torch._foreach_clamp_min(xs, lo)
+    torch._foreach_clamp_max_(out, hi)
+    return list(out)
+
+
+def addcmul(xs, ys, zs, value=1.0):
+    return list(torch._foreach_addcmul(xs, list(ys), list(zs), value=value))
+
+
+def addcdiv(xs, ys, zs, value=1.0):
+    return list(torch._foreach_addcdiv(xs, list(ys), list(zs), value=value))
+
+
+def lerp(xs, ys, weight):
+    return list(torch._foreach_lerp(xs, list(ys), weight))
+
+
+def neg(xs):
+    return list(torch._foreach_neg(xs))
+
+
+def reciprocal(xs):
+    return list(torch._foreach_reciprocal(xs))
+
+
+def sqrt_(xs):
+    torch._foreach_sqrt_(xs)
+
+
+def sign_(xs):
+    torch._foreach_sign_(xs)
+
+
+def maximum_scalar(xs, value):
+    """``max(x, value)`` for each tensor, with a Python number ``value``."""
+    return list(torch._foreach_clamp_min(xs, value))
+
+
+def isfinite_all(xs):
+    """One boolean device tensor: whether every element of every tensor is finite.
+
+    The max-norm of a tensor is finite exactly when all its elements are (it cannot
+    overflow), so one multi-tensor kernel checks the whole list without a host read.
+    """
+    norms = torch._foreach_norm(xs, ord=float("inf"))
+    return torch.isfinite(torch.stack([n.to(torch.float32) for n in norms])).all()

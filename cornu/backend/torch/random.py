@@ -118,3 +118,27 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
     a = gamma(shape, alpha, dtype, generator)
     b = gamma(shape, beta, dtype, generator)
     return a / (a + b)
+
+
+def get_global_state() -> list:
+    """The global generators' states (CPU, then each CUDA device) as uint8 arrays."""
+    states = [torch.get_rng_state().numpy().copy()]
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        states += [s.numpy().copy() for s in torch.cuda.get_rng_state_all()]
+    return states
+
+
+def set_global_state(states: list) -> None:
+    """Restores what :func:`get_global_state` returned."""
+    torch.set_rng_state(torch.from_numpy(np.asarray(states[0], dtype=np.uint8)))
+    if len(states) > 1 and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([torch.from_numpy(np.asarray(s, dtype=np.uint8))
+                                      for s in states[1:]])
+
+
+def get_generator_state(generator: torch.Generator) -> np.ndarray:
+    return generator.get_state().numpy().copy()
+
+
+def set_generator_state(generator: torch.Generator, state: np.ndarray) -> None:
+    generator.set_state(torch.from_numpy(np.asarray(state, dtype=np.uint8)))

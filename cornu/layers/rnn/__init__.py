@@ -1,0 +1,1 @@
+"""Recurrent layers: the ``RNN`` base, cells, ``SimpleRNN``/``LSTM``/``GRU``, wrappers."""
