@@ -4,8 +4,8 @@ A full model file holds, at its root, the attributes ``model_config`` (JSON) and
 compiled, ``training_config``; the groups ``model_weights`` and ``optimizer_weights``.
 ``model_weights`` (or the root of a weights-only file) lists ``layer_names``; each layer's
 group lists its ``weight_names``, whose datasets hold the layer's weights (all of them,
-sublayers included): the trainable ones first, then the others. Weights are matched layer by layer in
-order, or by layer name (``by_name=True``).
+sublayers included): the trainable ones first, then the others. Weights are matched layer
+by layer in order, or by layer name (``by_name=True``).
 """
 
 from __future__ import annotations

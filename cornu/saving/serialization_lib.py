@@ -168,8 +168,16 @@ def _drop_legacy_keys(cls: type, config: dict) -> dict:
     return {k: v for k, v in config.items() if k not in drop or k in accepted}
 
 
+def _legacy_values(cls: type, config: dict) -> dict:
+    """tf.keras wrote BatchNormalization's ``axis`` resolved, as a one-element list."""
+    axis = config.get("axis")
+    if cls.__name__ == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
+        return {**config, "axis": axis[0]}
+    return config
+
+
 def _instantiate(cls: type, config: dict, custom_objects: dict | None) -> Any:
-    config = _drop_legacy_keys(cls, config)
+    config = _legacy_values(cls, _drop_legacy_keys(cls, config))
     if hasattr(cls, "from_config"):
         params = inspect.signature(cls.from_config).parameters
         if "custom_objects" in params:
@@ -273,7 +281,7 @@ def deserialize_function(config: Any, custom_objects: dict | None = None,
 
 
 def resolve(identifier: Any, table: dict, kind: str, instantiate: bool = True) -> Any:
-    """The ``get(identifier)`` of activations, initializers, losses...: names, configs or objects."""
+    """The ``get(identifier)`` of activations, initializers, losses...: names, configs, objects."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
