@@ -363,7 +363,7 @@ class Layer(backend.Module):
         previous = context.training
         if context.depth == 0:
             context.call_id += 1
-        self._last_call_id = context.call_id
+        self.__dict__["_last_call_id"] = context.call_id  # skips torch's slow __setattr__
         context.depth += 1
         if "training" in kwargs:
             context.training = kwargs["training"]
