@@ -18,29 +18,42 @@ from cornu import (
     config,
     constraints,
     datasets,
+    dtype_policies,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
     random,
     regularizers,
     saving,
+    tree,
     utils,
 )
 from cornu.backend import Variable, device_scope as device
 from cornu.core.keras_tensor import KerasTensor
 from cornu.dtype_policies import DTypePolicy
+from cornu.initializers import Initializer
 from cornu.layers import Input, InputSpec, Layer
+from cornu.losses import Loss
+from cornu.metrics import Metric
 from cornu.models import Model, Sequential
+from cornu.optimizers import Optimizer
+from cornu.regularizers import Regularizer
+
+
+def version() -> str:
+    """cornu's version string."""
+    return __version__
 
 __all__ = [
-    "DTypePolicy", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Sequential",
-    "Variable", "activations", "backend", "callbacks", "config", "constraints", "device",
-    "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
-    "regularizers", "saving", "utils",
+    "DTypePolicy", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss",
+    "Metric", "Model", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
+    "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
+    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+    "optimizers", "random", "regularizers", "saving", "tree", "utils", "version",
 ]
-__all__ += ["datasets"]
 __all__ += ["applications"]

@@ -101,3 +101,23 @@ def standardize_data_format(data_format: str | None) -> str:
             f"The `data_format` argument must be one of {_DATA_FORMATS}. Received: {data_format!r}"
         )
     return value
+
+
+_FLASH_ATTENTION: bool | None = None
+
+
+def enable_flash_attention() -> None:
+    """Lets attention layers use the flash kernel where it applies (the default)."""
+    global _FLASH_ATTENTION
+    _FLASH_ATTENTION = None
+
+
+def disable_flash_attention() -> None:
+    """Stops attention layers from asking for the flash kernel (torch may still pick it)."""
+    global _FLASH_ATTENTION
+    _FLASH_ATTENTION = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """``None`` (automatic, the default) or ``False`` after ``disable_flash_attention()``."""
+    return _FLASH_ATTENTION

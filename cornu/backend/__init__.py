@@ -22,6 +22,7 @@ if config.backend() == "torch":
     from cornu.backend.torch.core import (
         Tensor,
         Variable,
+        autocast,
         cast,
         cast_floating,
         convert_to_numpy,
@@ -53,7 +54,7 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 __all__ = [
-    "Module", "Tensor", "Variable", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
+    "Module", "Tensor", "Variable", "autocast", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
     "convert_to_tensor", "device_scope", "dtype", "epsilon", "floatx", "foreach", "get_device",
     "image", "image_data_format", "is_float_dtype", "is_int_dtype", "is_tensor", "nn", "no_grad", "numpy", "random", "rnn",
     "set_epsilon", "set_floatx", "set_image_data_format", "shape", "standardize_dtype",

@@ -7,7 +7,10 @@ resolve layers from this list only.
 from cornu.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from cornu.layers.attention.additive_attention import AdditiveAttention
 from cornu.layers.attention.attention import Attention
-from cornu.layers.attention.grouped_query_attention import GroupQueryAttention
+from cornu.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention,
+    GroupQueryAttention,
+)
 from cornu.layers.attention.multi_head_attention import MultiHeadAttention
 from cornu.layers.conv import Conv1D, Conv2D, Conv3D
 from cornu.layers.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
@@ -146,7 +149,7 @@ _CLASSES = (
     DepthwiseConv1D, DepthwiseConv2D, Discretization, Dot, Dropout, ELU, EinsumDense, Embedding,
     Flatten, GaussianDropout, GaussianNoise, GlobalAveragePooling1D, GlobalAveragePooling2D,
     GlobalAveragePooling3D, GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D,
-    GroupNormalization, GroupQueryAttention, GRU, GRUCell, Hashing, Identity, InputLayer,
+    GroupNormalization, GroupedQueryAttention, GRU, GRUCell, Hashing, Identity, InputLayer,
     IntegerLookup, Lambda, Layer, LayerNormalization, LeakyReLU, LSTM, LSTMCell, Masking,
     Maximum, MaxPooling1D, MaxPooling2D, MaxPooling3D, Minimum, MultiHeadAttention, Multiply,
     Normalization, Permute, PReLU, RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
@@ -167,7 +170,7 @@ _ALIASES = {
     "GlobalMaxPool1D": GlobalMaxPooling1D, "GlobalMaxPool2D": GlobalMaxPooling2D,
     "GlobalMaxPool3D": GlobalMaxPooling3D, "GlobalAvgPool1D": GlobalAveragePooling1D,
     "GlobalAvgPool2D": GlobalAveragePooling2D, "GlobalAvgPool3D": GlobalAveragePooling3D,
-    "GroupedQueryAttention": GroupQueryAttention,
+    "GroupQueryAttention": GroupedQueryAttention,
 }
 register_builtin(*_CLASSES, aliases=_ALIASES)
 

@@ -363,12 +363,17 @@ class Layer(backend.Module):
         previous = context.training
         if context.depth == 0:
             context.call_id += 1
-        self._last_call_id = context.call_id
+        self.__dict__["_last_call_id"] = context.call_id  # skips torch's slow __setattr__
         context.depth += 1
         if "training" in kwargs:
             context.training = kwargs["training"]
+        policy = self.dtype_policy
         try:
-            outputs = self.call(*args, **kwargs)
+            if policy.compute_dtype != policy.variable_dtype:  # mixed precision
+                with backend.autocast(policy.compute_dtype):
+                    outputs = self.call(*args, **kwargs)
+            else:
+                outputs = self.call(*args, **kwargs)
         except (ValueError, RuntimeError, TypeError) as error:
             if self.input_spec is not None and args:
                 # Check the spec only on failure: the happy path pays nothing for it.

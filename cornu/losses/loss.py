@@ -90,18 +90,21 @@ def reduce_values(values: Any, sample_weight: Any = None,
                   reduction: Any = "sum_over_batch_size") -> Any:
     if reduction in (None, "none") or len(ops.shape(values)) == 0 or _size(ops.shape(values)) == 0:
         return values
+    if reduction in ("sum_over_batch_size", "mean") or sample_weight is None and \
+            reduction == "mean_with_sample_weight":
+        return ops.mean(values)
     total = ops.sum(values)
     if reduction == "sum":
         return total
-    if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return ops.divide_no_nan(total, ops.cast(ops.sum(sample_weight), ops.dtype(total)))
-    return ops.divide_no_nan(total, float(_size(ops.shape(values))))
+    return ops.divide_no_nan(total, ops.cast(ops.sum(sample_weight), ops.dtype(total)))
 
 
 def reduce_weighted_values(values: Any, sample_weight: Any = None, mask: Any = None,
                            reduction: Any = "sum_over_batch_size", dtype: Any = None) -> Any:
     """Weights per-sample loss values, then reduces them as ``reduction`` says."""
     values = ops.convert_to_tensor(values, dtype=dtype)
+    if sample_weight is None and mask is None:
+        return reduce_values(values, None, reduction)
     if sample_weight is not None:
         sample_weight = ops.convert_to_tensor(sample_weight, dtype=ops.dtype(values))
     sample_weight = apply_mask(sample_weight, mask, ops.dtype(values), reduction)

@@ -65,6 +65,13 @@ class Mean(Metric):
         self.count = self.add_variable((), name="count")
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if isinstance(sample_weight, (int, float)) and ops.is_tensor(values) and \
+                len(ops.shape(values)) == 0:
+            # A scalar weighted by a Python number (the loss tracker's batch size): two
+            # device ops, and no host-to-device copy of the weight.
+            self.total.assign_add(ops.cast(ops.stop_gradient(values), self.dtype) * sample_weight)
+            self.count.assign_add(sample_weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, self.dtype)
         self.total.assign_add(ops.sum(ops.stop_gradient(values)))
         if sample_weight is not None:

@@ -143,9 +143,23 @@ def _legacy_node(node: list) -> dict:
     return {"args": [refs[0]] if len(refs) == 1 else [refs], "kwargs": kwargs}
 
 
+def _is_op_entry(config: dict, custom_objects: dict | None) -> bool:
+    """An op called on tensors: Keras 3 names its ops module; its legacy ``.h5`` writer drops
+    the module, so there a class that is no layer but one of cornu's ops is an op too."""
+    module = config.get("module")
+    if isinstance(module, str):
+        return module.startswith("keras.src.ops")
+    name = config.get("class_name")
+    if not isinstance(name, str) or name not in _ops_table():
+        return False
+    from cornu.saving.object_registration import get_registered_object
+    from cornu.saving.serialization_lib import BUILTIN_OBJECTS
+
+    return get_registered_object(name, custom_objects, BUILTIN_OBJECTS) is None
+
+
 def _deserialize_operation(config: dict, custom_objects: dict | None) -> Any:
-    module = config.get("module") or ""
-    if isinstance(module, str) and module.startswith("keras.src.ops"):
+    if _is_op_entry(config, custom_objects):
         fn = _ops_table().get(config.get("class_name"))
         if fn is None:
             raise ValueError(f"Unknown op {config.get('class_name')!r} in the model config: "

@@ -85,7 +85,15 @@ def read_weights(model: Any, h5file: Any, skip_mismatch: bool = False,
     from cornu.saving.compile_config import build_optimizer_if_needed
 
     build_optimizer_if_needed(model, _read_group(h5file, "optimizer/vars"))
-    state_tree.load_state(model, lambda path: _read_group(h5file, f"{path}/vars" if path
-                                                          else "vars"),
-                          skip_mismatch=skip_mismatch, optimizer_fixup=learning_rate_fixup,
-                          source=source)
+
+    def read(path: str) -> list | None:
+        found = _read_group(h5file, f"{path}/vars" if path else "vars")
+        head, _, last = path.rpartition("/")
+        if found is None and head and not last.startswith("_"):
+            # tf.keras 2 named some sublayers by their private attribute (MultiHeadAttention's
+            # `_query_dense`) where Keras 3 uses the public property (`query_dense`).
+            found = _read_group(h5file, f"{head}/_{last}/vars")
+        return found
+
+    state_tree.load_state(model, read, skip_mismatch=skip_mismatch,
+                          optimizer_fixup=learning_rate_fixup, source=source)

@@ -4,8 +4,8 @@ A full model file holds, at its root, the attributes ``model_config`` (JSON) and
 compiled, ``training_config``; the groups ``model_weights`` and ``optimizer_weights``.
 ``model_weights`` (or the root of a weights-only file) lists ``layer_names``; each layer's
 group lists its ``weight_names``, whose datasets hold the layer's weights (all of them,
-sublayers included): the trainable ones first, then the others. Weights are matched layer by layer in
-order, or by layer name (``by_name=True``).
+sublayers included): the trainable ones first, then the others. Weights are matched layer
+by layer in order, or by layer name (``by_name=True``).
 """
 
 from __future__ import annotations
@@ -60,12 +60,24 @@ def _json_attribute(group: Any, name: str) -> Any:
 
 
 # --- saving ----------------------------------------------------------------------------------
+def _legacy_class_name(name: str) -> str:
+    """Keras 3's legacy writer uses the class's own name, not its export name
+    (``GroupedQueryAttention`` for ``keras.layers.GroupQueryAttention``)."""
+    from cornu.saving.serialization_lib import BUILTIN_OBJECTS
+
+    cls = BUILTIN_OBJECTS.get(name)
+    if cls is not None and vars(cls).get("_keras_class_name") == name:
+        return cls.__name__
+    return name
+
+
 def _legacy_entries(config: Any) -> Any:
     """Keras 3's legacy writer names registered classes ``package>Name`` in layer entries
     and drops ``module``/``registered_name``/``build_config`` there."""
     if not isinstance(config, dict) or "class_name" not in config:
         return config
-    out = {"class_name": config.get("registered_name") or config["class_name"],
+    out = {"class_name": _legacy_class_name(config.get("registered_name")
+                                            or config["class_name"]),
            "config": dict(config.get("config") or {})}
     for key in ("name", "inbound_nodes"):
         if key in config:

@@ -88,6 +88,12 @@ def _public_class_name(obj: Any) -> str:
     return cls.__name__
 
 
+def _exported_class_name(obj: Any) -> str:
+    """The name Keras writes in configs: a class's own ``_keras_class_name`` when its
+    ``keras.layers`` export differs from the class (``GroupQueryAttention``)."""
+    return type(obj).__dict__.get("_keras_class_name") or _public_class_name(obj)
+
+
 def serialize_keras_object(obj: Any) -> Any:
     """Serializes a cornu object (layer, loss, initializer, ...) or plain value to JSON-able data.
 
@@ -111,7 +117,7 @@ def serialize_keras_object(obj: Any) -> Any:
                 "config": registered or obj.__name__, "registered_name": registered or obj.__name__}
     if hasattr(obj, "get_config"):
         cls = type(obj)
-        class_name = _public_class_name(obj)
+        class_name = _exported_class_name(obj)
         registered = _GLOBAL_CUSTOM_NAMES.get(cls)
         if registered is None and class_name == "Functional":
             registered = "Functional"
@@ -162,8 +168,16 @@ def _drop_legacy_keys(cls: type, config: dict) -> dict:
     return {k: v for k, v in config.items() if k not in drop or k in accepted}
 
 
+def _legacy_values(cls: type, config: dict) -> dict:
+    """tf.keras wrote BatchNormalization's ``axis`` resolved, as a one-element list."""
+    axis = config.get("axis")
+    if cls.__name__ == "BatchNormalization" and isinstance(axis, list) and len(axis) == 1:
+        return {**config, "axis": axis[0]}
+    return config
+
+
 def _instantiate(cls: type, config: dict, custom_objects: dict | None) -> Any:
-    config = _drop_legacy_keys(cls, config)
+    config = _legacy_values(cls, _drop_legacy_keys(cls, config))
     if hasattr(cls, "from_config"):
         params = inspect.signature(cls.from_config).parameters
         if "custom_objects" in params:
@@ -267,7 +281,7 @@ def deserialize_function(config: Any, custom_objects: dict | None = None,
 
 
 def resolve(identifier: Any, table: dict, kind: str, instantiate: bool = True) -> Any:
-    """The ``get(identifier)`` of activations, initializers, losses...: names, configs or objects."""
+    """The ``get(identifier)`` of activations, initializers, losses...: names, configs, objects."""
     if identifier is None:
         return None
     if isinstance(identifier, str):

@@ -4,6 +4,17 @@
 from __future__ import annotations
 
 from cornu import backend
+from cornu.core.keras_tensor import is_keras_tensor
+from cornu.saving.object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from cornu.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from cornu.training.data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from cornu.utils.batched_dataset import BatchedDataset
 from cornu.utils.dataset_utils import split_dataset
 from cornu.utils.file_utils import get_file
@@ -33,9 +44,16 @@ def clear_session(free_memory: bool = True) -> None:
     backend.clear_session(free_memory=free_memory)
 
 
-__all__ = ["Progbar", "clear_session", "normalize", "set_random_seed", "to_categorical"]
-__all__ += ["BatchedDataset", "array_to_img", "get_file", "image_dataset_from_directory",
-            "img_to_array", "load_img", "model_to_dot", "pad_sequences", "plot_model",
-            "save_img", "split_dataset", "text_dataset_from_directory",
-            "timeseries_dataset_from_array"]
-__all__ += ["PyDataset"]
+Sequence = PyDataset  # Keras's older name
+standardize_dtype = backend.standardize_dtype
+
+__all__ = [
+    "BatchedDataset", "CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img",
+    "clear_session", "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+    "get_file", "get_registered_name", "get_registered_object", "image_dataset_from_directory",
+    "img_to_array", "is_keras_tensor", "load_img", "model_to_dot", "normalize",
+    "pack_x_y_sample_weight", "pad_sequences", "plot_model", "register_keras_serializable",
+    "save_img", "serialize_keras_object", "set_random_seed", "split_dataset",
+    "standardize_dtype", "text_dataset_from_directory", "timeseries_dataset_from_array",
+    "to_categorical", "unpack_x_y_sample_weight",
+]

@@ -158,3 +158,16 @@ def test_count_params_needs_a_built_layer():
     layer = layers.Dense(2)
     layer.build((None, 3))
     assert layer.count_params() == 8
+
+
+def test_mixed_precision_keeps_float32_weights_and_computes_in_float16(rng):
+    model = cornu.Sequential([cornu.Input((4,)),
+                              layers.Dense(8, activation="relu", dtype="mixed_float16"),
+                              layers.Dense(1, dtype="float32")])
+    hidden = model.layers[0]
+    assert hidden.dtype == "float32" and hidden.compute_dtype == "float16"
+    assert ops.dtype(hidden(rng.standard_normal((2, 4)))) == "float16"
+    model.compile(optimizer="adam", loss="mse")
+    history = model.fit(rng.standard_normal((16, 4)), rng.standard_normal((16, 1)), verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert hidden.kernel.numpy().dtype == np.float32

@@ -1,6 +1,5 @@
 """Sequential models and model.summary()."""
 
-import numpy as np
 import pytest
 
 import cornu

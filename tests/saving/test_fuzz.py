@@ -141,3 +141,27 @@ def test_mutated_archives_load_or_raise_value_error(archive_bytes, tmp_path, mon
     else:
         assert isinstance(model, cornu.Model)
     assert calls == []
+
+
+@pytest.fixture(scope="module")
+def legacy_bytes(tmp_path_factory):
+    model = cornu.Sequential([cornu.Input((3,)), layers.Dense(4, name="a"),
+                              layers.Dense(2, name="b")], name="legacy")
+    model.compile(optimizer="adam", loss="mse")
+    path = tmp_path_factory.mktemp("fuzz_h5") / "model.h5"
+    model.save(path)
+    return path.read_bytes()
+
+
+@settings(max_examples=50, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(positions=st.lists(st.integers(0, 10**6), min_size=1, max_size=8),
+       values=st.lists(st.integers(0, 255), min_size=8, max_size=8))
+def test_corrupted_legacy_h5_loads_or_raises_value_error(legacy_bytes, tmp_path, positions,
+                                                         values):
+    path = tmp_path / "mutated.h5"
+    path.write_bytes(_flip(legacy_bytes, positions, values))
+    try:
+        cornu.models.load_model(path)
+    except ValueError:
+        pass

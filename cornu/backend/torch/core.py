@@ -102,6 +102,11 @@ def device_scope(device_name: str):
         _DEVICE = previous
 
 
+def autocast(dtype: str):
+    """Runs the block with weights cast to ``dtype`` where ops take them (mixed precision)."""
+    return torch.autocast(device_type=_DEVICE.type, dtype=DTYPES[dtype])
+
+
 def is_tensor(x: Any) -> bool:
     return isinstance(x, torch.Tensor)
 

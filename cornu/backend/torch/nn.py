@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from cornu import config
-from cornu.backend.torch.core import as_tensor, convert_to_tensor, to_torch_dtype
-from cornu.backend.torch.numpy import _float
+from cornu.backend.torch.core import as_tensor, to_torch_dtype
+from cornu.backend.torch.operands import as_float as _float
 from cornu.backend.torch.spatial import (  # noqa: F401 - cornu.ops.nn's entries
     adaptive_average_pool, adaptive_max_pool, average_pool, conv, conv_transpose, depthwise_conv,
     max_pool, separable_conv)

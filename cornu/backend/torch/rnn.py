@@ -42,7 +42,8 @@ def _reorder_gru(w: torch.Tensor, units: int) -> torch.Tensor:
 
 
 def _params(kernel, recurrent_kernel, bias, recurrent_bias):
-    params = [kernel.t(), recurrent_kernel.t()]
+    # cuDNN needs each weight contiguous in torch's (gates * units, input) layout.
+    params = [kernel.t().contiguous(), recurrent_kernel.t().contiguous()]
     if bias is not None:
         params += [bias, recurrent_bias if recurrent_bias is not None else torch.zeros_like(bias)]
     return params

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from cornu import config
 from cornu.backend.torch.core import as_tensor as _t
-from cornu.backend.torch.numpy import _float
+from cornu.backend.torch.operands import as_float as _float
 
 
 def _ft(x):

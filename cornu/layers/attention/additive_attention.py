@@ -24,8 +24,6 @@ class AdditiveAttention(Attention):
 
     def __init__(self, use_scale: bool = True, dropout: float = 0.0, **kwargs: Any) -> None:
         super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
-        # Keras's scores here have no "concat"/"dot" choice; this marks the non-dot path.
-        self.score_mode = "additive"
 
     def build(self, input_shape: Any) -> None:
         self._validate_inputs(input_shape)

@@ -119,7 +119,9 @@ class Attention(Layer):
             if m is not None:
                 masking.check_input_mask(self._where(), name, m, x)
         scores_mask = self._score_mask(q_shape[-2], k_shape[-2], value_mask, use_causal_mask)
+        # The fused kernel computes dot scores; a subclass with its own scores keeps them.
         if (self.score_mode == "dot" and not return_attention_scores and len(q_shape) == 3
+                and type(self)._calculate_scores is Attention._calculate_scores
                 and not (training and self.dropout > 0)):
             output, scores = self._fused(query, key, value, scores_mask), None
         else:

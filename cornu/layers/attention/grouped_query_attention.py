@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from cornu import constraints, initializers, ops, regularizers
+from cornu import config, constraints, initializers, ops, regularizers
 from cornu.core.keras_tensor import KerasTensor
-from cornu.core.naming import unique_name
 from cornu.layers.attention import masking
 from cornu.layers.attention.multi_head_attention import as_input, check_rate, zero_unattended_rows
 from cornu.layers.core import _maybe_serialize, check_positive_int
@@ -16,7 +15,7 @@ from cornu.layers.layer import Layer
 from cornu.layers.regularization import Dropout
 
 
-class GroupQueryAttention(Layer):
+class GroupedQueryAttention(Layer):
     """Grouped-query attention (Ainslie et al., 2023), as ``keras.layers.GroupQueryAttention``.
 
     ``num_query_heads`` query heads attend through ``num_key_value_heads`` shared key/value
@@ -27,11 +26,16 @@ class GroupQueryAttention(Layer):
     score output and outside training-time dropout the fused kernel runs, on the shared
     heads directly.
 
+    Keras's class is ``GroupedQueryAttention``, exported (and serialized) as
+    ``GroupQueryAttention``; both names work here.
+
     Example:
         >>> gqa = GroupQueryAttention(head_dim=64, num_query_heads=8, num_key_value_heads=2)
         >>> gqa(x, x).shape  # x: (batch, seq, 512)
         (4, 16, 512)
     """
+
+    _keras_class_name = "GroupQueryAttention"  # the name Keras writes in saved configs
 
     def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int,
                  dropout: float = 0.0, use_bias: bool = True, sliding_window: int | None = None,
@@ -44,8 +48,6 @@ class GroupQueryAttention(Layer):
         for arg, value in (("head_dim", head_dim), ("num_query_heads", num_query_heads),
                            ("num_key_value_heads", num_key_value_heads)):
             check_positive_int(where, arg, value)
-        if kwargs.get("name") is None:
-            kwargs["name"] = unique_name("grouped_query_attention")  # Keras's default name
         super().__init__(**kwargs)
         if num_query_heads % num_key_value_heads:
             raise ValueError(
@@ -63,7 +65,7 @@ class GroupQueryAttention(Layer):
         if sliding_window is not None:
             check_positive_int(where, "sliding_window", sliding_window)
         self.sliding_window = sliding_window
-        self._flash_attention = flash_attention or None
+        self._flash_attention = flash_attention or config.is_flash_attention_enabled()
         if self._flash_attention and self.dropout > 0.0:
             raise ValueError(f"{self._where()}: dropout is not supported when flash attention "
                              "is enabled. Set dropout=0.0 or flash_attention=None.")
@@ -152,7 +154,8 @@ class GroupQueryAttention(Layer):
         causal_only = (use_causal_mask and query_mask is None and value_mask is None
                        and key_mask is None and attention_mask is None
                        and self.sliding_window is None
-                       and type(self)._compute_attention is GroupQueryAttention._compute_attention)
+                       and type(self)._compute_attention
+                       is GroupedQueryAttention._compute_attention)
         if not causal_only:
             attention_mask = masking.merge_masks(
                 self._where(), query, value, key, query_mask, value_mask, key_mask,
@@ -196,11 +199,18 @@ class GroupQueryAttention(Layer):
             causal = ops.expand_dims(masking.causal_mask(q_shape[1], k_shape[1]), 1)
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
-        query = query * ops.cast(self._inverse_sqrt_head_dim, ops.dtype(query))
-        scores = masking.masked_softmax(ops.einsum(self._dot_product_equation, query, key),
-                                        attention_mask)
+        query = query * self._inverse_sqrt_head_dim
+        scores = self._masked_softmax(ops.einsum(self._dot_product_equation, query, key),
+                                      attention_mask)
         probs = self._dropout_layer(scores, training=training) if self.dropout > 0.0 else scores
         return ops.einsum(self._combine_equation, probs, value), scores
+
+    def _masked_softmax(self, scores: Any, attention_mask: Any = None) -> Any:
+        """Softmax over the keys of ``(B, heads, T, S)`` scores; masked keys get zero weight."""
+        if attention_mask is not None:
+            attention_mask = masking.expand_mask(self._where(), attention_mask,
+                                                 tuple(ops.shape(scores)), 1)
+        return masking.masked_softmax(scores, attention_mask)
 
     def compute_output_shape(self, query_shape: tuple, value_shape: tuple,
                              key_shape: tuple | None = None) -> tuple:
@@ -246,5 +256,5 @@ class GroupQueryAttention(Layer):
         }
 
 
-GroupedQueryAttention = GroupQueryAttention  # Keras's class name; exported as GroupQueryAttention
+GroupQueryAttention = GroupedQueryAttention  # the name keras.layers exports
 

@@ -6,7 +6,7 @@ import math
 import string
 from typing import Any
 
-from cornu import constraints, initializers, ops, regularizers
+from cornu import config, constraints, initializers, ops, regularizers
 from cornu.core.keras_tensor import KerasTensor
 from cornu.layers.attention import masking
 from cornu.layers.core import _maybe_serialize, check_positive_int
@@ -115,7 +115,7 @@ class MultiHeadAttention(Layer):
         if sliding_window is not None:
             check_positive_int(where, "sliding_window", sliding_window)
         self._sliding_window = sliding_window
-        self._flash_attention = flash_attention or None
+        self._flash_attention = flash_attention or config.is_flash_attention_enabled()
         if self._flash_attention and self._dropout > 0.0:
             raise ValueError(f"{self._where()}: dropout is not supported when flash attention "
                              "is enabled. Set dropout=0.0 or flash_attention=None.")
@@ -138,10 +138,12 @@ class MultiHeadAttention(Layer):
     dropout = property(lambda self: self._dropout)
     use_bias = property(lambda self: self._use_bias)
     attention_axes = property(lambda self: self._attention_axes)
-    query_dense = property(lambda self: self._query_dense)
-    key_dense = property(lambda self: self._key_dense)
-    value_dense = property(lambda self: self._value_dense)
-    output_dense = property(lambda self: self._output_dense)
+    # The projections live at Keras's public names (the paths of their weights in .keras
+    # files); the private names serve subclasses written against Keras's internals.
+    _query_dense = property(lambda self: self.query_dense)
+    _key_dense = property(lambda self: self.key_dense)
+    _value_dense = property(lambda self: self.value_dense)
+    _output_dense = property(lambda self: self.output_dense)
 
     # --- build ----------------------------------------------------------------------------
     def _sublayer_kwargs(self) -> dict:
@@ -170,27 +172,27 @@ class MultiHeadAttention(Layer):
         self._check_shapes(query_shape, value_shape, key_shape)
         rank = len(query_shape)
         self._attention_axes = self._normalized_axes(rank)
-        self._query_dense = self._projection(rank, self._key_dim, "query")
-        self._query_dense.build(query_shape)
-        self._key_dense = self._projection(rank, self._key_dim, "key")
-        self._key_dense.build(key_shape)
+        self.query_dense = self._projection(rank, self._key_dim, "query")
+        self.query_dense.build(query_shape)
+        self.key_dense = self._projection(rank, self._key_dim, "key")
+        self.key_dense.build(key_shape)
         if self._use_gate:
             self._gate_dense = self._projection(rank, self._value_dim, "gate",
                                                 activation="sigmoid")
             self._gate_dense.build(query_shape)
-        self._value_dense = self._projection(rank, self._value_dim, "value")
-        self._value_dense.build(value_shape)
+        self.value_dense = self._projection(rank, self._value_dim, "value")
+        self.value_dense.build(value_shape)
         self._dot_product_equation, self._combine_equation = attention_equations(
             rank + 1, self._attention_axes)
         self._dropout_layer = Dropout(rate=self._dropout, seed=self.seed,
                                       dtype=self.dtype_policy)
         output_shape = self._output_shape or (query_shape[-1],)
         equation, bias_axes = projection_equation(rank - 1, 2, len(output_shape))
-        self._output_dense = EinsumDense(
+        self.output_dense = EinsumDense(
             equation, output_shape=(None,) * (rank - 2) + tuple(output_shape),
             bias_axes=bias_axes if self._use_bias else None, name="attention_output",
             **self._sublayer_kwargs())
-        self._output_dense.build(query_shape[:-1] + (self._num_heads, self._value_dim))
+        self.output_dense.build(query_shape[:-1] + (self._num_heads, self._value_dim))
         self._dims = (query_shape[-1], value_shape[-1], key_shape[-1])
         self.built = True
 
@@ -243,13 +245,13 @@ class MultiHeadAttention(Layer):
                 self._where(), query, value, key, query_mask, value_mask, key_mask,
                 attention_mask, use_causal_mask, self._sliding_window)
         gate = self._gate_dense(query) if self._use_gate else None
-        query = self._query_dense(query)
-        key = self._key_dense(key)
-        value = self._value_dense(value)
+        query = self.query_dense(query)
+        key = self.key_dense(key)
+        value = self.value_dense(value)
         extra = {"use_causal_mask": True} if causal_only else {}
         output, scores = self._compute_attention(
             query, key, value, attention_mask, training, return_attention_scores, **extra)
-        output = self._output_dense(output * gate if gate is not None else output)
+        output = self.output_dense(output * gate if gate is not None else output)
         return (output, scores) if return_attention_scores else output
 
     def _check_call_shapes(self, query: Any, value: Any, key: Any) -> None:
@@ -297,14 +299,22 @@ class MultiHeadAttention(Layer):
             causal = masking.expand_mask(self._where(), causal, scores_shape, num_axes)
             attention_mask = causal if attention_mask is None else \
                 ops.logical_and(attention_mask, causal)
-        query = query * ops.cast(self._inverse_sqrt_key_dim, ops.dtype(query))
-        scores = ops.einsum(self._dot_product_equation, key, query)
-        norm_axes = tuple(range(len(scores_shape) - num_axes, len(scores_shape)))
-        scores = masking.masked_softmax(scores, attention_mask,
-                                        norm_axes if num_axes > 1 else -1)
+        query = query * self._inverse_sqrt_key_dim
+        scores = self._masked_softmax(ops.einsum(self._dot_product_equation, key, query),
+                                      attention_mask)
         probs = self._dropout_layer(scores, training=training) if self._dropout > 0.0 \
             else scores
         return ops.einsum(self._combine_equation, probs, value), scores
+
+    def _masked_softmax(self, attention_scores: Any, attention_mask: Any = None) -> Any:
+        """Softmax over the key attention axes; masked positions get zero weight."""
+        num_axes = len(self._attention_axes)
+        if attention_mask is not None:
+            attention_mask = masking.expand_mask(self._where(), attention_mask,
+                                                 tuple(ops.shape(attention_scores)), num_axes)
+        rank = len(ops.shape(attention_scores))
+        axis = tuple(range(rank - num_axes, rank)) if num_axes > 1 else -1
+        return masking.masked_softmax(attention_scores, attention_mask, axis)
 
     def compute_output_shape(self, query_shape: tuple, value_shape: tuple,
                              key_shape: tuple | None = None) -> tuple:
@@ -330,6 +340,16 @@ class MultiHeadAttention(Layer):
         shape = batch + [self._num_heads] + [query.shape[i] for i in axes] + \
             [key.shape[i] for i in axes]
         return output, KerasTensor(shape, dtype=self.compute_dtype)
+
+    @classmethod
+    def from_config(cls, config: dict) -> "MultiHeadAttention":
+        """Also reads tf.keras 2 configs, which carry the build shapes (and build from them)."""
+        config = dict(config)
+        shapes = [config.pop(key, None) for key in ("query_shape", "value_shape", "key_shape")]
+        layer = super().from_config(config)
+        if shapes[0] is not None and shapes[1] is not None:
+            layer.build(*[tuple(s) if s is not None else None for s in shapes])
+        return layer
 
     def get_config(self) -> dict:
         return {

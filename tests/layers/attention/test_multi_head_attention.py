@@ -268,9 +268,34 @@ def test_last_dimensions_that_do_not_fit(inputs, rng):
     q, v = inputs
     layer = MultiHeadAttention(num_heads=2, key_dim=3, name="mha")
     layer(q, v)
-    with pytest.raises(ValueError, match=r"'mha' was built for .* \(5, 5, 5\).*query.shape=\(2, 4, 7\)"):
+    with pytest.raises(ValueError,
+                       match=r"'mha' was built for .* \(5, 5, 5\).*query.shape=\(2, 4, 7\)"):
         layer(rng.standard_normal((2, 4, 7)).astype("float32"), v)
     with pytest.raises(ValueError, match=r"'mha'.*value.*key.*except the last one"):
         layer(q, v, key=rng.standard_normal((2, 5, 5)).astype("float32"))
     with pytest.raises(ValueError, match=r"'mha'.*same rank"):
         MultiHeadAttention(num_heads=2, key_dim=3, name="mha")(q, v[:, 0])
+
+
+def test_flash_attention_setting(inputs):
+    q, v = inputs
+    forced = MultiHeadAttention(num_heads=2, key_dim=3, flash_attention=True, name="mha")
+    plain = MultiHeadAttention(num_heads=2, key_dim=3)
+    forced(q, v)
+    plain(q, v)
+    plain.set_weights(forced.get_weights())
+    try:
+        out = ops.convert_to_numpy(forced(q, v, use_causal_mask=True))
+    except ValueError as error:  # a device without a flash kernel says so
+        assert "flash kernel cannot run" in str(error)
+    else:
+        np.testing.assert_allclose(out, ops.convert_to_numpy(plain(q, v, use_causal_mask=True)),
+                                   rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="'mha'.*scores is not supported when flash"):
+        forced(q, v, return_attention_scores=True)
+    cornu.config.disable_flash_attention()
+    try:
+        assert MultiHeadAttention(num_heads=2, key_dim=3)._flash_attention is False
+    finally:
+        cornu.config.enable_flash_attention()
+    assert cornu.config.is_flash_attention_enabled() is None
