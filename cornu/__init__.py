@@ -52,8 +52,7 @@ def version() -> str:
 __all__ = [
     "DTypePolicy", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss",
     "Metric", "Model", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
-    "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
+    "applications", "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "random", "regularizers", "saving", "tree", "utils", "version",
 ]
-__all__ += ["applications"]
