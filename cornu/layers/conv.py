@@ -60,6 +60,14 @@ def check_filters(value: Any, owner: str, name: str = "filters") -> int:
     return value
 
 
+def check_strides_and_dilation(owner: str, strides: tuple, dilation_rate: tuple) -> None:
+    """Keras refuses strides and dilation above 1 at the same time."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError(f"{owner}: `strides > 1` is not supported together with "
+                         f"`dilation_rate > 1`. Received: strides={strides}, "
+                         f"dilation_rate={dilation_rate}")
+
+
 def conv_output_length(size: int | None, kernel: int, stride: int, padding: str,
                        dilation: int = 1) -> int | None:
     """Length of one spatial axis after a convolution or pooling window slides over it."""
@@ -165,10 +173,7 @@ class BaseConv(Layer):
         if self.filters % self.groups:
             raise ValueError(f"{owner}: `filters` must be divisible by `groups`. Received: "
                              f"filters={self.filters}, groups={self.groups}")
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{owner}: `strides > 1` is not supported together with "
-                             f"`dilation_rate > 1`. Received: strides={self.strides}, "
-                             f"dilation_rate={self.dilation_rate}")
+        check_strides_and_dilation(owner, self.strides, self.dilation_rate)
         if lora_rank:
             raise NotImplementedError(f"{owner}: `lora_rank` is not supported yet.")
         self.activation = activations.get(activation)

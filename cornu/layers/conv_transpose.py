@@ -11,6 +11,7 @@ from typing import Any
 
 from cornu import activations, config, constraints, initializers, ops, regularizers
 from cornu.layers.conv import (check_built_shape, check_filters, check_input_channels,
+                               check_strides_and_dilation,
                                describe, normalize_padding, normalize_tuple, serialize)
 from cornu.layers.input_spec import InputSpec
 from cornu.layers.layer import Layer
@@ -58,10 +59,7 @@ class BaseConvTranspose(Layer):
             raise ValueError(f"{owner}: each `output_padding` value must be strictly less than "
                              f"the matching `strides` value. Received: "
                              f"output_padding={self.output_padding}, strides={self.strides}")
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{owner}: `strides > 1` is not supported together with "
-                             f"`dilation_rate > 1`. Received: strides={self.strides}, "
-                             f"dilation_rate={self.dilation_rate}")
+        check_strides_and_dilation(owner, self.strides, self.dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -11,6 +11,7 @@ from typing import Any
 
 from cornu import activations, config, constraints, initializers, ops, regularizers
 from cornu.layers.conv import (channel_axis, check_built_shape, check_filters,
+                               check_strides_and_dilation,
                                check_input_channels, describe, normalize_padding,
                                normalize_tuple, serialize, spatial_output_shape)
 from cornu.layers.input_spec import InputSpec
@@ -35,10 +36,7 @@ class _DepthwiseBase(Layer):
         self.padding = normalize_padding(padding, owner)
         self.data_format = config.standardize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, rank, "dilation_rate", owner)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{owner}: `strides > 1` is not supported together with "
-                             f"`dilation_rate > 1`. Received: strides={self.strides}, "
-                             f"dilation_rate={self.dilation_rate}")
+        check_strides_and_dilation(owner, self.strides, self.dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
