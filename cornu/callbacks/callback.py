@@ -14,6 +14,10 @@ class Callback:
         ...         print(epoch, logs["loss"])
     """
 
+    # True when the callback reads batch logs only now and then (e.g. to redraw a bar): the
+    # loop may then hand it the lazy device logs instead of reading every batch back.
+    reads_device_logs = False
+
     def __init__(self) -> None:
         self.params: dict = {}
         self._model = None

@@ -63,6 +63,16 @@ class CallbackList(Callback):
     def needs_batch_logs(self, hook: str) -> bool:
         return bool(self._batch_targets[hook])
 
+    def batch_logs(self, hook: str, logs: Any, to_host: Any) -> Any:
+        """The logs to pass to ``hook``: ``None`` when no callback listens, the lazy device
+        logs when every listener reads them only now and then, else ``to_host(logs)``."""
+        targets = self._batch_targets[hook]
+        if not targets:
+            return None
+        if all(callback.reads_device_logs for callback in targets):
+            return logs
+        return to_host(logs)
+
     def set_model(self, model: Any) -> None:
         super().set_model(model)
         for callback in self.callbacks:

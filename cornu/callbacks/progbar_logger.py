@@ -11,6 +11,8 @@ from cornu.utils.progbar import Progbar
 class ProgbarLogger(Callback):
     """Prints ``Epoch i/n`` and a progress bar; metric values are read only on redraws."""
 
+    reads_device_logs = True
+
     def __init__(self) -> None:
         super().__init__()
         self.verbose = 1

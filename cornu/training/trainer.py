@@ -269,7 +269,7 @@ class Trainer:
                         with guard:
                             logs = train_step(batch)
                         callbacks.on_train_batch_end(
-                            step, self._batch_logs(callbacks, logs, "on_train_batch_end"))
+                            step, callbacks.batch_logs("on_train_batch_end", logs, _to_floats))
                         if self.stop_training:
                             break
                     skip = 0
@@ -296,16 +296,6 @@ class Trainer:
         # Keep torch's module flag in step with Keras's `training` argument for users who
         # inspect it; cornu's layers read `training`, never this flag.
         backend.Module.train(self, mode)
-
-    @staticmethod
-    def _batch_logs(callbacks: CallbackList, logs: Any, hook: str) -> Any:
-        if not callbacks.needs_batch_logs(hook):
-            return None
-        from cornu.callbacks.progbar_logger import ProgbarLogger
-
-        if all(isinstance(c, ProgbarLogger) for c in callbacks._batch_targets[hook]):
-            return logs
-        return _to_floats(logs)
 
     # --- evaluate -----------------------------------------------------------------------------
     def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
@@ -345,8 +335,8 @@ class Trainer:
             for step, batch in enumerate(data):
                 callbacks.on_test_batch_begin(step)
                 logs = test_step(batch)
-                callbacks.on_test_batch_end(step, self._batch_logs(callbacks, logs,
-                                                                   "on_test_batch_end"))
+                callbacks.on_test_batch_end(step, callbacks.batch_logs("on_test_batch_end", logs,
+                                                                      _to_floats))
         logs = _to_floats(logs if logs is not None else self.get_metrics_result())
         callbacks.on_test_end(logs)
         return logs
