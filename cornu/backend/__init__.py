@@ -17,8 +17,24 @@ from cornu.config import (
     set_image_data_format,
 )
 
+from cornu.backend.common.stateless_scope import (
+    StatelessScope,
+    get_stateless_scope,
+    in_stateless_scope,
+)
+
 if config.backend() == "torch":
-    from cornu.backend.torch import foreach, image, nn, numpy, random, rnn, symbolic, trainer
+    from cornu.backend.torch import (
+        foreach,
+        image,
+        nn,
+        numpy,
+        random,
+        rnn,
+        stateless,
+        symbolic,
+        trainer,
+    )
     from cornu.backend.torch.core import (
         Tensor,
         Variable,
@@ -54,7 +70,7 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 __all__ = [
-    "Module", "Tensor", "Variable", "autocast", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
+    "Module", "StatelessScope", "get_stateless_scope", "in_stateless_scope", "stateless", "Tensor", "Variable", "autocast", "backend", "cast", "cast_floating", "clear_session", "convert_to_numpy",
     "convert_to_tensor", "device_scope", "dtype", "epsilon", "floatx", "foreach", "get_device",
     "image", "image_data_format", "is_float_dtype", "is_int_dtype", "is_tensor", "nn", "no_grad", "numpy", "random", "rnn",
     "set_epsilon", "set_floatx", "set_image_data_format", "shape", "standardize_dtype",

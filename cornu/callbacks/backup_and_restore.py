@@ -18,16 +18,8 @@ _FORMAT = "cornu.backup_and_restore/1"
 
 
 def _seed_generators(model: Any) -> list:
-    """The layers' ``SeedGenerator`` objects, in a fixed order (layers, then attributes)."""
-    from cornu.random import SeedGenerator
-
-    out = []
-    for layer in model._flatten_layers():
-        for name in sorted(vars(layer)):
-            value = vars(layer)[name]
-            if isinstance(value, SeedGenerator):
-                out.append(value)
-    return out
+    """The layers' ``SeedGenerator`` objects, in a fixed order (layers, then creation)."""
+    return [g for layer in model._flatten_layers() for g in layer._seed_generators]
 
 
 def _numpy_state_to_arrays(state: tuple, prefix: str, arrays: dict, meta: dict) -> None:
@@ -149,7 +141,7 @@ class BackupAndRestore(Callback):
         meta["backend_rng"] = len(backend.random.get_global_state())
         generators = _seed_generators(model)
         for i, gen in enumerate(generators):
-            arrays[f"seed_generator_{i}"] = backend.random.get_generator_state(gen.generator)
+            arrays[f"seed_generator_{i}"] = gen.state.numpy()
         meta["seed_generators"] = len(generators)
         _numpy_state_to_arrays(np.random.get_state(), "numpy_rng", arrays, meta)
         if step and self._epoch_numpy_state is not None:
@@ -199,7 +191,7 @@ class BackupAndRestore(Callback):
             [arrays[f"backend_rng_{i}"] for i in range(meta["backend_rng"])])
         generators = _seed_generators(model)
         for i, gen in enumerate(generators[:meta["seed_generators"]]):
-            backend.random.set_generator_state(gen.generator, arrays[f"seed_generator_{i}"])
+            gen.state.assign(arrays[f"seed_generator_{i}"])
         version, gauss = meta["python_rng"]
         random.setstate((version, tuple(int(v) for v in arrays["python_rng"]), gauss))
         epoch, step = meta["epoch"], meta["step"]

@@ -12,12 +12,14 @@ import threading
 from typing import Any, NamedTuple
 
 from cornu import backend, constraints, dtype_policies, initializers, regularizers
+from cornu.backend import StatelessScope
 from cornu.core import tree
 from cornu.core.keras_tensor import KerasTensor, any_symbolic
 from cornu.core.naming import to_snake_case, unique_name
 from cornu.core.node import Node
 from cornu.core.operation import trace_output_spec
 from cornu.layers.input_spec import assert_input_compatibility
+from cornu.random import SeedGenerator
 
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size"}
 
@@ -93,6 +95,7 @@ class Layer(backend.Module):
         self._trainable_variables: list = []
         self._non_trainable_variables: list = []
         self._layers: list = []
+        self._seed_generators: list = []
         self._losses: list = []
         self._loss_call_id = -1
         self._last_call_id = -1
@@ -113,6 +116,9 @@ class Layer(backend.Module):
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, backend.Variable):
             self._track_variable(value)
+        elif isinstance(value, SeedGenerator) and "_seed_generators" in self.__dict__:
+            if not any(value is g for g in self._seed_generators):
+                self._seed_generators.append(value)
         elif isinstance(value, Layer) and "_layers" in self.__dict__:
             if not any(value is layer for layer in self._layers):
                 self._layers.append(value)
@@ -192,7 +198,17 @@ class Layer(backend.Module):
                     out.append(w)
         return out
 
-    variables = weights
+    @property
+    def variables(self) -> list:
+        """All state: the weights, plus the states of the layers' seed generators (as in
+        Keras, these are variables but not weights: they are not saved)."""
+        out, seen = [], set()
+        for layer in self._flatten_layers():
+            for v in layer._own_variables() + [g.state for g in layer._seed_generators]:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
 
     @property
     def trainable_weights(self) -> list:
@@ -208,7 +224,48 @@ class Layer(backend.Module):
             return self.weights
         return [w for w in self.weights if not w.trainable]
 
-    non_trainable_variables = non_trainable_weights
+    @property
+    def non_trainable_variables(self) -> list:
+        """Every variable the optimizer does not update: non-trainable weights and the
+        seed generators' states."""
+        if not self.trainable:
+            return self.variables
+        return [v for v in self.variables if not v.trainable]
+
+    # --- stateless execution ------------------------------------------------------------------
+    def stateless_call(self, trainable_variables: list, non_trainable_variables: list,
+                       *args: Any, return_losses: bool = False, **kwargs: Any) -> tuple:
+        """Calls the layer as a pure function of the given variable values.
+
+        Returns ``(outputs, non_trainable_variables)`` (with ``return_losses``:
+        ``(outputs, non_trainable_variables, losses)``), the second being the new values of
+        the non-trainable state (moving statistics, seed states, ...). The layer's own
+        variables are left as they were.
+
+        Example:
+            >>> layer = cornu.layers.Dense(2)
+            >>> layer.build((None, 3))
+            >>> kernel, bias = [cornu.ops.ones(v.shape) for v in layer.trainable_variables]
+            >>> out, _ = layer.stateless_call([kernel, bias], [], cornu.ops.ones((1, 3)))
+            >>> cornu.ops.convert_to_numpy(out).tolist()
+            [[4.0, 4.0]]
+        """
+        if not self.built:
+            raise ValueError(f"To call stateless_call, layer '{self.name}' must be built (i.e. "
+                             "its variables must have been already created). You can build "
+                             "it by calling it on some data.")
+        trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
+        _check_values(self, "trainable_variables", trainable, trainable_variables)
+        _check_values(self, "non_trainable_variables", non_trainable, non_trainable_variables)
+        mapping = list(zip(trainable, trainable_variables)) + list(
+            zip(non_trainable, non_trainable_variables))
+        with StatelessScope(state_mapping=mapping, collect_losses=return_losses) as scope:
+            outputs = self(*args, **kwargs)
+            losses = self.losses if return_losses else None
+        new_values = [scope.get_current_value(v) for v in non_trainable]
+        if return_losses:
+            return outputs, new_values, losses
+        return outputs, new_values
 
     def get_weights(self) -> list:
         """The weights as NumPy arrays, in Keras's order."""
@@ -292,7 +349,7 @@ class Layer(backend.Module):
                 continue
             for v in layer._own_variables():
                 if v.regularizer is not None:
-                    out.append(v.regularizer(v))
+                    out.append(v.regularizer(v.value))
         return out
 
     # --- build --------------------------------------------------------------------------------
@@ -552,6 +609,21 @@ class Layer(backend.Module):
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
 
+
+
+def _check_values(layer: Layer, argument: str, variables: list, values: Any) -> None:
+    """Raises before anything runs if ``values`` do not match ``variables`` one to one."""
+    values = list(values)
+    if len(values) != len(variables):
+        raise ValueError(f"Layer '{layer.name}'.stateless_call: argument `{argument}` must have "
+                         f"{len(variables)} values (one per variable, in the order of "
+                         f"`layer.{argument}`). Received {len(values)}.")
+    for variable, value in zip(variables, values):
+        shape = tuple(getattr(value, "shape", ()))
+        if shape != tuple(variable.shape):
+            raise ValueError(f"Layer '{layer.name}'.stateless_call: the value for variable "
+                             f"'{variable.path}' in `{argument}` has shape {shape}; expected "
+                             f"{tuple(variable.shape)}.")
 
 
 def _prod(shape: Any) -> int:

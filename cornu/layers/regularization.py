@@ -33,7 +33,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed) if seed is not None else None
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -56,10 +56,6 @@ def _check_rate(layer: Layer, value: Any, name: str = "rate") -> float:
         raise ValueError(f"{describe(layer)}: `{name}` must be a float between 0 and 1. "
                          f"Received: {name}={value!r}")
     return float(value)
-
-
-def _seed_generator(seed: int | None) -> Any:
-    return random.SeedGenerator(seed) if seed is not None else None
 
 
 class BaseSpatialDropout(Dropout):
@@ -135,7 +131,7 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = _check_rate(self, stddev, "stddev")
         self.seed = seed
-        self.seed_generator = _seed_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -160,7 +156,7 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = _check_rate(self, rate)
         self.seed = seed
-        self.seed_generator = _seed_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -195,7 +191,7 @@ class AlphaDropout(Layer):
         self.rate = _check_rate(self, rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self.seed_generator = _seed_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 

@@ -11,6 +11,8 @@ import torch
 from torch.utils._python_dispatch import _disable_current_modes
 
 from cornu import config
+from cornu.backend.common.stateless_scope import in_stateless_scope
+from cornu.backend.torch import stateless
 
 Tensor = torch.Tensor
 no_grad = torch.no_grad
@@ -268,6 +270,7 @@ class Variable(torch.nn.Parameter):
         self._cornu_trainable = bool(trainable)
         self.regularizer = None
         self.constraint = None
+        self._cornu_slots = []  # (module, key) pairs that hold it, for StatelessScope
         return self
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: D401 - all set in __new__
@@ -293,10 +296,14 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self) -> torch.Tensor:
+        """The current value: the variable itself, or its value in the active
+        ``StatelessScope``."""
+        if in_stateless_scope():
+            return stateless.read(self)
         return self
 
     def numpy(self) -> np.ndarray:
-        return convert_to_numpy(self)
+        return convert_to_numpy(self.value)
 
     def assign(self, value: Any) -> "Variable":
         value = convert_to_tensor(value, dtype=self.dtype)
@@ -305,6 +312,8 @@ class Variable(torch.nn.Parameter):
                 f"Variable {self.path!r} has shape {tuple(self.shape)}; cannot assign a value of "
                 f"shape {tuple(value.shape)}."
             )
+        if in_stateless_scope() and stateless.prepare_assign(self, value):
+            return self
         with torch.no_grad():
             self.copy_(value)
         return self
@@ -312,6 +321,8 @@ class Variable(torch.nn.Parameter):
     def assign_add(self, value: Any) -> "Variable":
         if not isinstance(value, (int, float)):
             value = convert_to_tensor(value, dtype=self.dtype)
+        if in_stateless_scope():
+            return self.assign(self.value + value)
         with torch.no_grad():
             self.add_(value)
         return self
@@ -319,6 +330,8 @@ class Variable(torch.nn.Parameter):
     def assign_sub(self, value: Any) -> "Variable":
         if not isinstance(value, (int, float)):
             value = convert_to_tensor(value, dtype=self.dtype)
+        if in_stateless_scope():
+            return self.assign(self.value - value)
         with torch.no_grad():
             self.sub_(value)
         return self

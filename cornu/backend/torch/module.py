@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 
 from cornu.backend.torch.core import Variable
+from cornu.backend.torch.stateless import record_owner
 
 
 class Module(torch.nn.Module):
@@ -28,6 +29,15 @@ class Module(torch.nn.Module):
         else:
             self._parameters.pop(key, None)
             self._buffers[key] = variable
+        record_owner(variable, self, key)
+
+    def __setstate__(self, state: dict) -> None:
+        # Copies (copy.deepcopy, pickle) rebuild the stores without _register_variable.
+        super().__setstate__(state)
+        for store in (self._parameters, self._buffers):
+            for key, value in store.items():
+                if isinstance(value, Variable):
+                    record_owner(value, self, key)
 
     def _has_key(self, key: str) -> bool:
         return key in self._parameters or key in self._buffers or key in self._modules

@@ -1,8 +1,14 @@
 """Random number generation on torch.
 
-``seed=None`` draws from torch's global generator (seeded by
-``cornu.utils.set_random_seed``); an integer seed gives the same numbers on every call;
-a generator made by :func:`make_generator` advances on each use.
+``seed`` is one of:
+
+* ``None``: torch's global generator (seeded by ``cornu.utils.set_random_seed``);
+* an integer: the same numbers on every call;
+* a key, an integer tensor ``[seed, counter]`` (what ``SeedGenerator.next()`` returns):
+  the numbers are a pure function of the key, computed on the key's device by a
+  counter-based hash, so a seeded layer draws the same numbers eagerly, compiled, and in a
+  ``StatelessScope``, with no host read and no generator object to trace;
+* a ``torch.Generator``, which advances on each use.
 """
 
 from __future__ import annotations
@@ -29,13 +35,58 @@ def make_generator(seed: int | None) -> torch.Generator:
     return generator
 
 
+_MASK32 = 0xFFFFFFFF
+
+
+def _mix32(x: torch.Tensor) -> torch.Tensor:
+    """A 32-bit integer finalizer on int64 lanes; multipliers stay below 2**31 so the
+    products fit in int64 and every backend computes the same bits."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & _MASK32
+    x = x ^ (x >> 15)
+    x = (x * 0x6A68B395) & _MASK32
+    return x ^ (x >> 16)
+
+
+def is_key(seed) -> bool:
+    return isinstance(seed, torch.Tensor) and not seed.is_floating_point() and seed.numel() == 2
+
+
+def random_bits(count: int, key: torch.Tensor, stream: int = 0) -> torch.Tensor:
+    """``count`` pseudo-random 32-bit integers (int64 lanes) from ``key = [seed, counter]``."""
+    key = key.to(torch.int64)
+    k0 = _mix32((key[0] & _MASK32) ^ 0x3C6EF372)
+    k1 = _mix32((key[1] * 2 + stream + 0x2545F491) & _MASK32)
+    index = torch.arange(count, dtype=torch.int64, device=key.device)
+    x = _mix32((index + k0) & _MASK32)
+    return _mix32(x ^ k1)
+
+
+def _key_uniform(shape, dtype, key, stream=0) -> torch.Tensor:
+    shape = _shape(shape)
+    count = int(np.prod(shape)) if shape else 1
+    bits = random_bits(count, key, stream) >> 8  # 24 bits: exact in float32
+    return (bits.to(dtype) * (1.0 / (1 << 24))).reshape(shape).to(get_device())
+
+
+def _key_normal(shape, dtype, key) -> torch.Tensor:
+    # Box-Muller on two independent streams; 1 - u keeps the log finite.
+    u1 = 1.0 - _key_uniform(shape, torch.float32, key, stream=0)
+    u2 = _key_uniform(shape, torch.float32, key, stream=1)
+    z = torch.sqrt(-2.0 * torch.log(u1)) * torch.cos(2.0 * np.pi * u2)
+    return z.to(dtype)
+
+
 def _generator(seed) -> torch.Generator | None:
     if seed is None:
         return None
     if isinstance(seed, torch.Generator):
         return seed
-    if hasattr(seed, "generator"):
-        return seed.generator
+    if is_key(seed):
+        # Distributions without a counter-based form: a generator seeded from the key
+        # (one host read).
+        k = [int(v) for v in seed.tolist()]
+        return make_generator((k[0] * 1_000_003 + k[1]) % (2**63))
     return make_generator(int(seed))
 
 
@@ -52,10 +103,15 @@ def _draw(fn, shape, dtype, seed, **kwargs):
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    if is_key(seed):
+        return _key_normal(shape, to_torch_dtype(dtype or config.floatx()), seed) * stddev + mean
     return _draw(torch.randn, shape, dtype, seed) * stddev + mean
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    if is_key(seed):
+        draws = _key_uniform(shape, to_torch_dtype(dtype or config.floatx()), seed)
+        return draws * (maxval - minval) + minval
     return _draw(torch.rand, shape, dtype, seed) * (maxval - minval) + minval
 
 
@@ -70,6 +126,11 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
+    if is_key(seed):
+        shape = _shape(shape)
+        count = int(np.prod(shape)) if shape else 1
+        bits = random_bits(count, seed) % (int(maxval) - int(minval)) + int(minval)
+        return bits.reshape(shape).to(device=get_device(), dtype=to_torch_dtype(dtype))
     generator = _generator(seed)
     kwargs = {} if generator is None else {"generator": generator}
     out = torch.randint(int(minval), int(maxval), _shape(shape), dtype=to_torch_dtype(dtype),
@@ -80,6 +141,12 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 def dropout(inputs, rate, noise_shape=None, seed=None):
     from cornu.backend.torch.nn import dropout as _dropout
 
+    if is_key(seed):
+        x = convert_to_tensor(inputs)
+        shape = tuple(x.shape) if noise_shape is None else tuple(
+            s if s is not None else x.shape[i] for i, s in enumerate(noise_shape))
+        keep = _key_uniform(shape, x.dtype, seed) >= rate
+        return x * keep.to(x.dtype) / (1.0 - float(rate))
     return _dropout(inputs, rate, noise_shape, generator=_generator(seed))
 
 
@@ -134,11 +201,3 @@ def set_global_state(states: list) -> None:
     if len(states) > 1 and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([torch.from_numpy(np.asarray(s, dtype=np.uint8))
                                       for s in states[1:]])
-
-
-def get_generator_state(generator: torch.Generator) -> np.ndarray:
-    return generator.get_state().numpy().copy()
-
-
-def set_generator_state(generator: torch.Generator, state: np.ndarray) -> None:
-    generator.set_state(torch.from_numpy(np.asarray(state, dtype=np.uint8)))

@@ -39,7 +39,7 @@ class Attention(Layer):
         self.score_mode = score_mode
         self.dropout = check_rate(self._where(), dropout)
         self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed) if seed is not None else None
+        self.seed_generator = random.SeedGenerator(seed)
         if score_mode not in ("dot", "concat"):
             raise ValueError(f"{self._where()}: invalid value for argument score_mode. Expected "
                              f"one of {{'dot', 'concat'}}. Received: score_mode={score_mode!r}")
