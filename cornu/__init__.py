@@ -33,7 +33,7 @@ from cornu import (
     tree,
     utils,
 )
-from cornu.backend import Variable, device_scope as device
+from cornu.backend import StatelessScope, Variable, device_scope as device
 from cornu.core.keras_tensor import KerasTensor
 from cornu.dtype_policies import DTypePolicy
 from cornu.initializers import Initializer
@@ -51,7 +51,7 @@ def version() -> str:
 
 __all__ = [
     "DTypePolicy", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss",
-    "Metric", "Model", "Optimizer", "Regularizer", "Sequential", "Variable", "activations",
+    "Metric", "Model", "Optimizer", "Regularizer", "Sequential", "StatelessScope", "Variable", "activations",
     "applications", "backend", "callbacks", "config", "constraints", "datasets", "device", "dtype_policies",
     "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "random", "regularizers", "saving", "tree", "utils", "version",

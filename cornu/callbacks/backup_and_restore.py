@@ -186,7 +186,6 @@ class BackupAndRestore(Callback):
                                  f"but the optimizer has {len(optimizer.variables)}.")
             for i, v in enumerate(optimizer.variables):
                 v.assign(arrays[f"optimizer_{i}"])
-            optimizer._sync_host_iterations()
         backend.random.set_global_state(
             [arrays[f"backend_rng_{i}"] for i in range(meta["backend_rng"])])
         generators = _seed_generators(model)

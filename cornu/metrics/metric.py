@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cornu import backend, initializers
+from cornu.core import tree
 from cornu.core.naming import to_snake_case, unique_name
 
 
@@ -56,6 +57,38 @@ class Metric:
         """Returns every state variable to its initial value."""
         for v in self._variables:
             v.assign(v._cornu_initializer(tuple(v.shape), dtype=backend.dtype(v)))
+
+    # --- stateless execution ------------------------------------------------------------------
+    def _scope(self, metric_variables: Any, method: str) -> Any:
+        variables = self.variables
+        values = list(metric_variables)
+        if len(values) != len(variables):
+            raise ValueError(f"{type(self).__name__}.{method}: argument `metric_variables` must "
+                             f"have {len(variables)} values (one per variable in "
+                             f"`metric.variables`). Received {len(values)}.")
+        return backend.StatelessScope(state_mapping=list(zip(variables, values)))
+
+    def stateless_update_state(self, metric_variables: list, *args: Any, **kwargs: Any) -> list:
+        """``update_state`` as a pure function: returns the new values of
+        ``metric.variables``; the metric's own variables are unchanged."""
+        with self._scope(metric_variables, "stateless_update_state") as scope:
+            self.update_state(*args, **kwargs)
+        return [scope.get_current_value(v) for v in self.variables]
+
+    def stateless_result(self, metric_variables: list) -> Any:
+        """``result()`` computed from the given variable values."""
+        with self._scope(metric_variables, "stateless_result") as scope:
+            result = self.result()
+        # A result that is one of the variables must carry the scope's value out.
+        return tree.map_structure(
+            lambda r: scope.get_current_value(r) if isinstance(r, backend.Variable) and
+            scope.get_current_value(r) is not None else r, result)
+
+    def stateless_reset_state(self) -> list:
+        """The values ``reset_state()`` would give ``metric.variables``, without setting them."""
+        with backend.StatelessScope() as scope:
+            self.reset_state()
+        return [scope.get_current_value(v) for v in self.variables]
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state().")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from cornu import ops
 from cornu.ops import foreach
 from cornu.optimizers.optimizer import Optimizer
 
@@ -32,9 +32,10 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
     def _step_size(self, learning_rate: Any) -> Any:
-        # The bias correction comes from the host's step count: one device op, no sync.
-        t = self._host_update_count() + 1
-        return learning_rate * (math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t))
+        # The bias correction from the device step count: a few scalar ops, no sync.
+        t = ops.cast(self.iterations + 1, "float32")
+        return learning_rate * ops.sqrt(1.0 - ops.power(self.beta_2, t)) / (
+            1.0 - ops.power(self.beta_1, t))
 
     def update(self, grads: list, variables: list, learning_rate: Any) -> None:
         m = self.slots("_momentums", variables)

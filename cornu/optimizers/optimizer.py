@@ -25,6 +25,19 @@ from cornu.ops import foreach
 from cornu.optimizers.schedules import LearningRateSchedule
 
 
+def _check_state(optimizer: Any, argument: str, variables: list, values: list) -> None:
+    if len(values) != len(variables):
+        raise ValueError(f"{type(optimizer).__name__}.stateless_apply: argument `{argument}` "
+                         f"must have {len(variables)} values, one per variable. Received "
+                         f"{len(values)}.")
+    for variable, value in zip(variables, values):
+        shape = tuple(getattr(value, "shape", ()))
+        if shape != tuple(variable.shape):
+            raise ValueError(f"{type(optimizer).__name__}.stateless_apply: the value for "
+                             f"'{variable.path}' in `{argument}` has shape {shape}; expected "
+                             f"{tuple(variable.shape)}.")
+
+
 def _check_non_negative(name: str, value: Any) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                               or value < 0):
@@ -100,11 +113,10 @@ class Optimizer:
         self._exclude_names: tuple = ()
         self._exclude_ids: set = set()
         self._decayed_ids: set = set()
+        # Everything a rule reads is in optimizer variables (the step count included), so a
+        # compiled or stateless step does not freeze a host counter as a constant.
         self._iterations = self._track(backend.Variable(0, dtype="int64", trainable=False,
                                                         name="iteration"))
-        # A host copy of the step count, so gradient accumulation and EMA overwrites are
-        # decided without reading the device counter back (no sync per step).
-        self._host_iterations = 0
         if isinstance(learning_rate, LearningRateSchedule) or (
                 callable(learning_rate) and not backend.is_tensor(learning_rate)):
             self._learning_rate = learning_rate
@@ -176,20 +188,12 @@ class Optimizer:
     def variables(self) -> list:
         return list(self._variables)
 
-    def _sync_host_iterations(self) -> None:
-        """Re-reads the step count after the iteration variable was set (e.g. on load)."""
-        self._host_iterations = int(backend.convert_to_numpy(self._iterations))
-
     @property
     def iterations(self) -> Any:
         """The number of weight updates (apply() calls, divided by the accumulation steps)."""
         if self.gradient_accumulation_steps:
             return ops.floor_divide(self._iterations, self.gradient_accumulation_steps)
         return self._iterations
-
-    def _host_update_count(self) -> int:
-        steps = self.gradient_accumulation_steps
-        return self._host_iterations // steps if steps else self._host_iterations
 
     # --- learning rate ------------------------------------------------------------------------
     @property
@@ -307,22 +311,60 @@ class Optimizer:
                 if v.constraint is not None:
                     v.assign(v.constraint(v))
             self._iterations.assign_add(1)
-        self._host_iterations += 1
+
+    def stateless_apply(self, optimizer_variables: list, grads: list,
+                        trainable_variables: list) -> tuple:
+        """One update as a pure function: returns ``(trainable_variables,
+        optimizer_variables)``, the new values, leaving the optimizer's and the model's
+        variables as they were. The optimizer must be built.
+
+        Example:
+            >>> opt = cornu.optimizers.SGD(learning_rate=0.5)
+            >>> w = cornu.Variable(np.ones(2, "float32"))
+            >>> opt.build([w])
+            >>> (new_w,), _ = opt.stateless_apply(
+            ...     [v.value for v in opt.variables], [np.ones(2, "float32")], [np.ones(2, "float32")])
+            >>> cornu.ops.convert_to_numpy(new_w).tolist(), w.numpy().tolist()
+            ([0.5, 0.5], [1.0, 1.0])
+        """
+        if not self.built:
+            raise ValueError(f"{type(self).__name__}.stateless_apply: the optimizer must be "
+                             "built first. Call `optimizer.build(trainable_variables)`.")
+        own, variables = self.variables, self._trainable_variables
+        for argument, expected, values in (("optimizer_variables", own, optimizer_variables),
+                                           ("trainable_variables", variables,
+                                            trainable_variables)):
+            _check_state(self, argument, expected, list(values))
+        mapping = list(zip(variables, trainable_variables)) + list(zip(own, optimizer_variables))
+        with backend.StatelessScope(state_mapping=mapping) as scope:
+            self.apply(grads)
+        return ([scope.get_current_value(v) for v in variables],
+                [scope.get_current_value(v) for v in own])
 
     def _apply_updates(self, grads: list, variables: list) -> None:
         steps = self.gradient_accumulation_steps
         if steps:
-            accumulators = self.slots("_accumulators", variables)
-            if self._host_iterations % steps != steps - 1:
-                foreach.add_(accumulators, grads)
-            else:
-                mean = foreach.div(foreach.add(grads, accumulators), float(steps))
-                self._update_variables(mean, variables)
-                foreach.zero_(accumulators)
+            self._accumulate_then_update(grads, variables, steps)
         else:
             self._update_variables(grads, variables)
         if self.use_ema:
             self._update_ema()
+
+    def _accumulate_then_update(self, grads: list, variables: list, steps: int) -> None:
+        """Adds to the accumulators; every ``steps``-th call updates with their mean. The
+        choice is made on the device: the update runs each time and is kept only on an
+        update step, so no step count is read back."""
+        accumulators = self.slots("_accumulators", variables)
+        foreach.add_(accumulators, grads)
+        is_update = ops.equal(ops.mod(self._iterations + 1, steps), 0)
+        state = variables + [v for v in self._variables[1:] if not
+                             any(v is a for a in self._accumulators)]
+        before = [ops.copy(v) for v in state]
+        self._update_variables(foreach.div(accumulators, float(steps)), variables)
+        for v, old in zip(state, before):
+            v.assign(ops.where(is_update, v, old))
+        for a in accumulators:
+            a.assign(ops.where(is_update, ops.zeros_like(a), a))
 
     def _update_variables(self, grads: list, variables: list) -> None:
         grads = self._clip_gradients(grads)
@@ -332,12 +374,16 @@ class Optimizer:
 
     def _update_ema(self) -> None:
         variables = self._trainable_variables
-        count = self._host_update_count()
-        momentum = 0.0 if count == 0 else self.ema_momentum
-        foreach.lerp_(self._ema, variables, 1.0 - momentum)
+        count = self.iterations
+        # The first update copies the weights into the averages (weight 1).
+        weight = ops.where(ops.equal(count, 0), 1.0, 1.0 - self.ema_momentum)
+        for average, v in zip(self._ema, variables):
+            average.assign(average + (v - average) * ops.cast(weight, average.dtype))
         frequency = self.ema_overwrite_frequency
-        if frequency and (count + 1) % frequency == 0:
-            foreach.copy_(variables, self._ema)
+        if frequency:
+            overwrite = ops.equal(ops.mod(count + 1, frequency), 0)
+            for average, v in zip(self._ema, variables):
+                v.assign(ops.where(overwrite, average, v))
 
     def slots(self, name: str, variables: list) -> list:
         """The slots ``self.<name>`` that belong to ``variables``, in their order."""
@@ -389,7 +435,6 @@ class Optimizer:
                                  f"{tuple(variable.shape)}, not compatible with the provided "
                                  f"weight shape {tuple(weight.shape)}.")
             variable.assign(weight)
-        self._sync_host_iterations()
 
     def save_own_variables(self, store: dict) -> None:
         for i, variable in enumerate(self.variables):
@@ -403,7 +448,6 @@ class Optimizer:
             return
         for i, variable in enumerate(self.variables):
             variable.assign(store[str(i)])
-        self._sync_host_iterations()
 
     # --- serialization ------------------------------------------------------------------------
     def get_config(self) -> dict:

@@ -262,8 +262,7 @@ def load_optimizer_group(model: Any, group: Any, source: str) -> None:
 
         warnings.warn(f"Skipping the optimizer state in {source}: {found[0]}", stacklevel=2)
         return
-    state_tree.assign_all(list(zip(optimizer.variables, arrays)),
-                          [optimizer._sync_host_iterations])
+    state_tree.assign_all(list(zip(optimizer.variables, arrays)))
 
 
 def load_model(filepath: Any, custom_objects: dict | None = None, compile: bool = True) -> Any:

@@ -261,7 +261,6 @@ def load_state(root: Any, read: Callable[[str], Any], skip_mismatch: bool = Fals
                               stacklevel=3)
                 continue
             pairs.extend(zip(variables, arrays))
-            hooks.append(obj._sync_host_iterations)
             continue
         arrays = arrays or []
         found = check_arrays(obj, variables, arrays, where)
