@@ -43,18 +43,16 @@ class _ClassInfo(NamedTuple):
     computes_mask: bool  # overrides compute_mask
 
 
-_CLASS_INFO: dict[type, _ClassInfo] = {}
-
-
 def _class_info(cls: type) -> _ClassInfo:
-    """What a layer class's ``call`` accepts and overrides; computed once per class."""
-    found = _CLASS_INFO.get(cls)
-    if found is None:
+    """What a layer class's ``call`` accepts and overrides; computed once per class and kept
+    on the class itself (compilers trace a class attribute reliably)."""
+    found = getattr(cls, "_cornu_call_info", None)
+    if found is None or found[0] is not cls:  # None, or inherited from a base class
         params = inspect.signature(cls.call).parameters
-        found = _ClassInfo("training" in params, "mask" in params,
-                           cls.compute_mask is not Layer.compute_mask)
-        _CLASS_INFO[cls] = found
-    return found
+        found = (cls, _ClassInfo("training" in params, "mask" in params,
+                                 cls.compute_mask is not Layer.compute_mask))
+        type.__setattr__(cls, "_cornu_call_info", found)
+    return found[1]
 
 
 def _overrides(layer: Any, method: str) -> bool:
@@ -210,11 +208,24 @@ class Layer(backend.Module):
                     out.append(v)
         return out
 
+    def _frozen_ids(self) -> set:
+        """Ids of the weights of frozen sublayers (``trainable=False`` at any depth), which
+        the optimizer must not see even if the variables themselves are trainable."""
+        frozen, stack = set(), [layer for layer in self._layers]
+        while stack:
+            layer = stack.pop()
+            if not layer.trainable:
+                frozen.update(id(w) for w in layer.weights)
+            else:
+                stack.extend(layer._layers)
+        return frozen
+
     @property
     def trainable_weights(self) -> list:
         if not self.trainable:
             return []
-        return [w for w in self.weights if w.trainable]
+        frozen = self._frozen_ids()
+        return [w for w in self.weights if w.trainable and id(w) not in frozen]
 
     trainable_variables = trainable_weights
 
@@ -222,7 +233,8 @@ class Layer(backend.Module):
     def non_trainable_weights(self) -> list:
         if not self.trainable:
             return self.weights
-        return [w for w in self.weights if not w.trainable]
+        frozen = self._frozen_ids()
+        return [w for w in self.weights if not w.trainable or id(w) in frozen]
 
     @property
     def non_trainable_variables(self) -> list:
@@ -230,7 +242,8 @@ class Layer(backend.Module):
         seed generators' states."""
         if not self.trainable:
             return self.variables
-        return [v for v in self.variables if not v.trainable]
+        frozen = self._frozen_ids()
+        return [v for v in self.variables if not v.trainable or id(v) in frozen]
 
     # --- stateless execution ------------------------------------------------------------------
     def stateless_call(self, trainable_variables: list, non_trainable_variables: list,

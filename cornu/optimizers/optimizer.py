@@ -292,7 +292,8 @@ class Optimizer:
         if unknown:
             raise ValueError(f"{type(self).__name__} was built for other variables; it does "
                              f"not track {unknown}. Use a new optimizer for a new set of "
-                             "variables.")
+                             "variables; if you set `trainable` on a layer after training "
+                             "started, call `model.compile()` again.")
         pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")

@@ -28,7 +28,7 @@ def get_compile_config(model: Any) -> dict | None:
         "weighted_metrics": serialize_keras_object(metrics._weighted_spec)
         if metrics is not None else None,
         "run_eagerly": model.run_eagerly,
-        "steps_per_execution": 1,
+        "steps_per_execution": getattr(model, "steps_per_execution", 1),
         "jit_compile": model.jit_compile,
     }
 

@@ -7,6 +7,7 @@ back only when something is logged.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any, Iterator
 
@@ -76,6 +77,7 @@ class Trainer:
         self._run_eagerly = False
         self._jit_compile = False
         self._step_functions: dict = {}
+        self.steps_per_execution = 1
         self.stop_training = False
         self.history = None
 
@@ -95,8 +97,12 @@ class Trainer:
             weighted_metrics: metrics that take ``sample_weight``/``class_weight`` into
                 account.
             run_eagerly: kept for Keras compatibility; cornu's eager loop is the default.
-            jit_compile: ``True`` compiles the train step with the backend's compiler
-                (``torch.compile``); ``"auto"`` means off on the torch backend.
+            steps_per_execution: the number of batches each call of the step function
+                runs; callbacks' batch hooks and the progress bar see one call per group.
+            jit_compile: ``True`` compiles the whole train step (forward, loss, backward,
+                optimizer and metric updates) with the backend's compiler
+                (``torch.compile``); ``"auto"`` means eager on the torch backend, as in
+                Keras.
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
@@ -106,6 +112,11 @@ class Trainer:
             losses=self._compile_loss) \
             if metrics is not None or weighted_metrics is not None else None
         self._loss_tracker = Mean(name="loss")
+        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, int) \
+                or steps_per_execution < 1:
+            raise ValueError("Argument `steps_per_execution` must be an integer >= 1. "
+                             f"Received: steps_per_execution={steps_per_execution!r}")
+        self.steps_per_execution = steps_per_execution
         self._run_eagerly = bool(run_eagerly)
         self._jit_compile = jit_compile is True
         self._step_functions = {}
@@ -145,6 +156,17 @@ class Trainer:
         """Updates the compiled metrics and returns ``get_metrics_result()``."""
         self._update_compiled_metrics(y, y_pred, sample_weight)
         return self.get_metrics_result()
+
+    def _forward_and_loss(self, x: Any, y: Any, sample_weight: Any, training: bool = True
+                          ) -> tuple:
+        """``y_pred`` and the loss of a training (or test) forward pass; the loss is also
+        added to the loss tracker."""
+        y_pred = self(x, training=training)
+        kwargs = {"training": training} if _takes_training(type(self).compute_loss) else {}
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 **kwargs)
+        self._track_loss(loss, x)
+        return y_pred, loss
 
     def _update_compiled_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
         if self._compile_metrics is None or y is None:
@@ -192,14 +214,13 @@ class Trainer:
     # --- steps --------------------------------------------------------------------------------
     def train_step(self, data: Any) -> Mapping:
         """One optimization step on a batch; override to customize (see the guides)."""
-        return backend.trainer.train_step(self, data)
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        backend.trainer.train_step(self, x, y, sample_weight)
+        return MetricsLogs(self)
 
     def test_step(self, data: Any) -> Mapping:
         x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                 training=False)
-        self._track_loss(loss, x)
+        y_pred, _ = self._forward_and_loss(x, y, sample_weight, training=False)
         self._update_compiled_metrics(y, y_pred, sample_weight)
         return MetricsLogs(self)
 
@@ -210,16 +231,22 @@ class Trainer:
     def _step_function(self, kind: str) -> Any:
         """The step ``fit``/``evaluate``/``predict`` run: the user's override if there is
         one (compiled whole with ``jit_compile``), else the backend's train step."""
-        fn = self._step_functions.get(kind)
+        key = (kind, tuple(id(v) for v in self.trainable_weights)) if kind == "train" \
+            else kind
+        fn = self._step_functions.get(key)
         if fn is None:
             step = getattr(self, f"{kind}_step")
             if kind == "train" and type(self).train_step is Trainer.train_step:
-                fn = backend.trainer.make_train_function(self, self._jit_compile)
+                # Keyed by the trainable variables: freezing a layer makes a new step, a
+                # new fit with the same variables reuses the compiled one.
+                self._step_functions = {k: f for k, f in self._step_functions.items()
+                                        if not (isinstance(k, tuple) and k[0] == "train")}
+                fn = _default_train_function(self)
             elif self._jit_compile and kind != "predict":
-                fn = backend.trainer.compile_function(step)
+                fn = backend.trainer.compile_function(step, name=f"{kind}_step")
             else:
                 fn = step
-            self._step_functions[kind] = fn
+            self._step_functions[key] = fn
         return fn
 
     # --- fit ----------------------------------------------------------------------------------
@@ -247,8 +274,8 @@ class Trainer:
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs,
                                  steps=data.num_batches)
-        self._step_functions.pop("train", None)  # look up trainable variables afresh
         train_step = self._step_function("train")
+        group = self.steps_per_execution
         self.stop_training = False
         # A callback (BackupAndRestore) may move the start in on_train_begin.
         self._initial_epoch, self._initial_step = None, 0
@@ -264,12 +291,13 @@ class Trainer:
                     self.reset_metrics()
                     callbacks.on_epoch_begin(epoch)
                     logs: Any = None
-                    for step, batch in data.enumerate(skip):
-                        callbacks.on_train_batch_begin(step)
+                    for first, last, batches in _executions(data.enumerate(skip), group):
+                        callbacks.on_train_batch_begin(first)
                         with guard:
-                            logs = train_step(batch)
+                            for batch in batches:
+                                logs = train_step(batch)
                         callbacks.on_train_batch_end(
-                            step, callbacks.batch_logs("on_train_batch_end", logs, _to_floats))
+                            last, callbacks.batch_logs("on_train_batch_end", logs, _to_floats))
                         if self.stop_training:
                             break
                     skip = 0
@@ -409,6 +437,44 @@ class Trainer:
             return logs
         values = [logs[n] for n in self._ordered_log_names(logs)]
         return values[0] if len(values) == 1 else values
+
+
+def _executions(batches: Iterator, size: int) -> Iterator[tuple[int, int, list]]:
+    """``(first step, last step, batches)`` groups of ``size`` consecutive batches."""
+    pending: list = []
+    first = None
+    for step, batch in batches:
+        if first is None:
+            first = step
+        pending.append(batch)
+        if len(pending) == size:
+            yield first, step, pending
+            pending, first = [], None
+    if pending:
+        yield first, first + len(pending) - 1, pending
+
+
+def _default_train_function(model: Any) -> Any:
+    step = backend.trainer.make_train_function(model, model._jit_compile)
+
+    def train_function(data: Any) -> MetricsLogs:
+        step(*data_adapter.unpack_x_y_sample_weight(data))
+        return MetricsLogs(model)
+
+    return train_function
+
+
+_TAKES_TRAINING: dict = {}
+
+
+def _takes_training(method: Any) -> bool:
+    """Whether a ``compute_loss`` (maybe a user override) accepts ``training``."""
+    found = _TAKES_TRAINING.get(method)
+    if found is None:
+        params = inspect.signature(method).parameters
+        found = _TAKES_TRAINING[method] = "training" in params or any(
+            p.kind is p.VAR_KEYWORD for p in params.values())
+    return found
 
 
 def _batch_len(x: Any) -> int:

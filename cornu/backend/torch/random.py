@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import math
 import random as _py_random
 
 import numpy as np
@@ -64,7 +65,7 @@ def random_bits(count: int, key: torch.Tensor, stream: int = 0) -> torch.Tensor:
 
 def _key_uniform(shape, dtype, key, stream=0) -> torch.Tensor:
     shape = _shape(shape)
-    count = int(np.prod(shape)) if shape else 1
+    count = math.prod(shape)
     bits = random_bits(count, key, stream) >> 8  # 24 bits: exact in float32
     return (bits.to(dtype) * (1.0 / (1 << 24))).reshape(shape).to(get_device())
 
@@ -128,7 +129,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     if is_key(seed):
         shape = _shape(shape)
-        count = int(np.prod(shape)) if shape else 1
+        count = math.prod(shape)
         bits = random_bits(count, seed) % (int(maxval) - int(minval)) + int(minval)
         return bits.reshape(shape).to(device=get_device(), dtype=to_torch_dtype(dtype))
     generator = _generator(seed)

@@ -124,10 +124,22 @@ def roll(x, shift, axis=None):
     return torch.roll(_t(x), shifts=shift, dims=axis)
 
 
+def _pad_pairs(pad_width, ndim: int) -> list:
+    """NumPy's ``pad_width`` spellings (``n``, ``(n,)``, ``(before, after)``, one pair per
+    axis) as one ``[before, after]`` pair per axis, in plain Python (traceable)."""
+    if isinstance(pad_width, (int, np.integer)):
+        return [[int(pad_width)] * 2] * ndim
+    if not any(isinstance(p, (list, tuple, np.ndarray)) for p in pad_width):
+        pad_width = [pad_width]  # one (before, after) pair, or (n,), for every axis
+    pairs = [list(p) if isinstance(p, (list, tuple, np.ndarray)) else [p] for p in pad_width]
+    if len(pairs) == 1:
+        pairs = pairs * ndim
+    return [[int(p[0]), int(p[-1])] for p in pairs]
+
+
 def pad(x, pad_width, mode="constant", constant_values=None):
     x = _t(x)
-    pad_width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
-    flat = [int(v) for pair in pad_width[::-1] for v in pair]
+    flat = [v for pair in _pad_pairs(pad_width, x.ndim)[::-1] for v in pair]
     if mode == "constant":
         return torch.nn.functional.pad(x, flat, value=constant_values or 0)
     torch_mode = {"reflect": "reflect", "symmetric": "replicate", "edge": "replicate",
